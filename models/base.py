@@ -1,0 +1,182 @@
+"""Store stage: the declarative base, shared column types and the enums every table uses."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+# Stable constraint names, so Alembic batch mode on SQLite and PostgreSQL see the same schema.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always read back timezone-aware.
+
+    SQLite keeps no zone, so naive values are normalised on the way in and tagged UTC on the way out;
+    the audit chain hashes these values and needs them identical on both databases.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# JSON on SQLite, JSONB on PostgreSQL.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+# Integer primary keys: BIGINT on PostgreSQL (a million flags a season adds up), INTEGER on SQLite
+# (where only INTEGER PRIMARY KEY autoincrements).
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+intpk = Annotated[int, mapped_column(BigIntPK, primary_key=True)]
+timestamp = Annotated[datetime, mapped_column(UTCDateTime())]
+created_timestamp = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
+str64 = Annotated[str, mapped_column(String(64))]
+str255 = Annotated[str, mapped_column(String(255))]
+text = Annotated[str, mapped_column(Text)]
+sha256_hex = Annotated[str, mapped_column(String(64), comment="SHA-256 of raw_json's UTF-8 bytes, hex")]
+
+
+def value_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
+    """Store an enum by its value in a VARCHAR, so the database reads like the API and the CSVs."""
+    return Enum(
+        enum_cls,
+        values_callable=lambda members: [m.value for m in members],
+        native_enum=False,
+        validate_strings=True,
+        length=length,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Platform(str, enum.Enum):
+    BLUESKY = "bluesky"
+    MASTODON = "mastodon"
+    YOUTUBE = "youtube"
+    X = "x"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    TIKTOK = "tiktok"
+
+
+class PersonRole(str, enum.Enum):
+    PNS = "pns"
+    PPPK = "pppk"
+    KPU = "kpu"
+    BAWASLU = "bawaslu"
+    PPK = "ppk"
+    PPS = "pps"
+    KPPS = "kpps"
+    PANWASCAM = "panwascam"
+    PKD = "pkd"
+    PTPS = "ptps"
+    CANDIDATE = "candidate"
+    PARTY = "party"
+    CAMPAIGN = "campaign"
+
+    @property
+    def group(self) -> str:
+        """Return `asn`, `organizer` or `candidate` (the contesting side)."""
+        if self in (PersonRole.PNS, PersonRole.PPPK):
+            return "asn"
+        if self in (PersonRole.CANDIDATE, PersonRole.PARTY, PersonRole.CAMPAIGN):
+            return "candidate"
+        return "organizer"
+
+    @property
+    def is_monitored(self) -> bool:
+        """True for people bound to neutrality: civil servants and election organizers."""
+        return self.group in ("asn", "organizer")
+
+
+class InteractionKind(str, enum.Enum):
+    LIKE = "like"
+    REPLY = "reply"
+    REPOST = "repost"
+    QUOTE = "quote"
+
+
+class AttributionMethod(str, enum.Enum):
+    REGISTRY = "registry"
+    DETECTION = "detection"
+    REVIEWER = "reviewer"
+
+
+class LinkStatus(str, enum.Enum):
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class Label(str, enum.Enum):
+    PARTISAN = "partisan"
+    ELECTION_INFO = "election_info"
+    OTHER = "other"
+
+
+class Severity(str, enum.Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class FlagStatus(str, enum.Enum):
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    ESCALATED = "escalated"
+
+
+class Decision(str, enum.Enum):
+    CLAIM = "claim"
+    RELEASE = "release"
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+    ESCALATE = "escalate"
+
+
+class UserRole(str, enum.Enum):
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    VIEWER = "viewer"
+
+
+class RunStatus(str, enum.Enum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"

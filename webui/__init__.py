@@ -1,0 +1,1 @@
+"""Review stage: the Flask application and the `netral` command line."""
