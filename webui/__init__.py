@@ -1,1 +1,14 @@
-"""Review stage: the Flask application and the `netral` command line."""
+"""Review stage: the Flask application (create_app) and the `netral` command line.
+
+Importing `webui` stays cheap: Flask and the blueprints load only when create_app() runs, so the CLI
+starts fast. Production: `gunicorn 'webui:create_app()'`.
+"""
+
+from __future__ import annotations
+
+
+def create_app(overrides: dict | None = None):
+    """Build the application: config from NETRAL_* variables, then `overrides` (tests), then blueprints."""
+    from webui.app import build
+
+    return build(overrides)

@@ -1,0 +1,124 @@
+"""Review UI: sessions required, CSRF enforced, roles enforced, login rate limit, audit of logins, headers."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models import AuditEvent, verify_chain
+from tests.webui.conftest import PASSWORD, csrf_token, login
+
+PAGES = ["/queue/", "/dashboard/", "/registry/", "/export/", "/users/", "/case/1", "/registry/person/1"]
+POSTS = ["/queue/1/claim", "/case/1/claim", "/case/1/release", "/case/1/decide", "/logout", "/language",
+         "/users/", "/users/1"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_need_a_session(app, path):
+    response = app.test_client().get(path)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_posts_need_a_session(app, path):
+    client = app.test_client()
+    token = csrf_token(client)
+    assert client.post(path, data={"csrf_token": token}).status_code == 401
+
+
+def test_login_page_is_public_and_has_security_headers(app):
+    response = app.test_client().get("/login")
+    assert response.status_code == 200
+    headers = response.headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_login_sets_a_hardened_cookie_and_is_audited(app, users, db_session):
+    client = app.test_client()
+    response = login(client, "reviewer")
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert client.get("/queue/").status_code == 200
+    events = db_session.scalars(select(AuditEvent.action)).all()
+    assert events == ["login"]
+    assert verify_chain(db_session).ok
+
+
+def test_secure_cookie_when_configured(netral_env, users):
+    from webui import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": netral_env, "SESSION_COOKIE_SECURE": True})
+    response = login(app.test_client(), "reviewer")
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_wrong_password_is_refused_and_audited(app, users, db_session):
+    client = app.test_client()
+    assert login(client, "reviewer", "wrong password!").status_code == 401
+    assert login(client, "nobody", "wrong password!").status_code == 401
+    assert client.get("/queue/").status_code == 302
+    assert db_session.scalars(select(AuditEvent.action)).all() == ["login.failed", "login.failed"]
+
+
+def test_login_attempts_are_rate_limited(app, users):
+    client = app.test_client()
+    for _ in range(5):
+        assert login(client, "reviewer", "wrong password!").status_code == 401
+    # Even the right password is refused until the window passes.
+    assert login(client, "reviewer", PASSWORD).status_code == 429
+
+
+def test_csrf_is_enforced(app, users):
+    client = app.test_client()
+    response = client.post("/login", data={"username": "reviewer", "password": PASSWORD})
+    assert response.status_code == 400
+    login(client, "reviewer")
+    assert client.post("/logout").status_code == 400
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
+
+
+def test_open_redirect_is_refused(app, users):
+    client = app.test_client()
+    token = csrf_token(client)
+    response = client.post("/login", data={"username": "reviewer", "password": PASSWORD, "csrf_token": token,
+                                           "next": "//evil.example/x"})
+    assert response.headers["Location"].endswith("/queue/")
+
+
+def test_inactive_user_cannot_log_in(app, users, db_session):
+    users["reviewer"].is_active = False
+    db_session.commit()
+    assert login(app.test_client(), "reviewer").status_code == 401
+
+
+def test_logout_ends_the_session(as_role):
+    browser = as_role("viewer")
+    assert browser.post("/logout").status_code == 302
+    assert browser.get("/queue/").status_code == 302
+
+
+def test_users_screen_is_admin_only(as_role):
+    assert as_role("viewer").get("/users/").status_code == 403
+    assert as_role("reviewer").get("/users/").status_code == 403
+    assert as_role("admin").get("/users/").status_code == 200
+
+
+def test_admin_adds_a_user_and_it_is_audited(as_role, db_session):
+    admin = as_role("admin")
+    assert admin.post("/users/", {"username": "newbie", "role": "viewer", "password": "a long password"}).status_code == 302
+    assert as_role("reviewer").post("/users/", {"username": "x", "role": "admin", "password": "a long password"}).status_code == 403
+    actions = db_session.scalars(select(AuditEvent.action)).all()
+    assert "user.add" in actions and actions.count("user.add") == 1
+
+
+def test_language_is_chosen_per_user(as_role):
+    browser = as_role("viewer")
+    assert "Antrean" in browser.get("/queue/").get_data(as_text=True)
+    browser.post("/language", {"locale": "en"})
+    assert "Review queue" in browser.get("/queue/").get_data(as_text=True)

@@ -1,0 +1,16 @@
+"""Review stage: one blueprint per screen, registered together."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, url_for
+
+
+def register_all(app: Flask) -> None:
+    from webui.access import can_decide, is_admin, load_user
+    from webui.blueprints import auth, case, dashboard, export, queue, registry, users
+
+    app.before_request(load_user)
+    for module in (auth, queue, case, registry, dashboard, export, users):
+        app.register_blueprint(module.bp)
+    app.jinja_env.globals.update(can_decide=can_decide, is_admin=is_admin)
+    app.add_url_rule("/", "index", lambda: redirect(url_for("queue.index")))

@@ -1,0 +1,78 @@
+"""Review stage, login screen: log in and out, choose the interface language; every login is audited."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from models import User, record_event, session_scope, utcnow
+from webui.access import auth_hash
+from webui.database import db, engine
+from webui.i18n import LOCALES
+from webui.passwords import verify_password
+from webui.ratelimit import LoginLimiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _limiter() -> LoginLimiter:
+    ext = current_app.extensions
+    if "netral_login_limiter" not in ext:
+        cfg = current_app.config
+        ext["netral_login_limiter"] = LoginLimiter(cfg["NETRAL_LOGIN_MAX_ATTEMPTS"], cfg["NETRAL_LOGIN_WINDOW_SECONDS"])
+    return ext["netral_login_limiter"]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an attacker-supplied absolute URL must not turn login into an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("queue.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("login.html", next=request.args.get("next", ""))
+    username = request.form.get("username", "").strip()[:150]
+    password = request.form.get("password", "")
+    keys = (f"ip:{request.remote_addr}", f"user:{username.lower()}")
+    limiter = _limiter()
+    if limiter.blocked(*keys):
+        flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
+        return render_template("login.html", next=request.form.get("next", "")), 429
+    user = db().scalar(select(User).where(User.username == username))
+    ok = verify_password(user.password_hash if user else None, password) and user is not None and user.is_active
+    with session_scope(engine(), write=True) as s:
+        if ok:
+            s.get(User, user.id).last_login_at = utcnow()
+        record_event(s, username or "(empty)", "login" if ok else "login.failed", "user",
+                     user.id if user else None, {"ip": request.remote_addr})
+    if not ok:
+        limiter.fail(*keys)
+        flash(_("Wrong username or password."), "error")
+        return render_template("login.html", next=request.form.get("next", "")), 401
+    limiter.reset(*keys)
+    session.clear()  # a fresh session on login: no fixation
+    session.permanent = True
+    session["user_id"] = user.id
+    session["auth_hash"] = auth_hash(user)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    with session_scope(engine(), write=True) as s:
+        record_event(s, g.user.username, "logout", "user", g.user.id)
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    locale = request.form.get("locale", "id")
+    if locale in LOCALES:
+        with session_scope(engine(), write=True) as s:
+            s.get(User, g.user.id).locale = locale
+    return redirect(_safe_next(request.form.get("next")))

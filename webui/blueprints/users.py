@@ -1,0 +1,64 @@
+"""Review stage, users screen (admins): list users, add one, change a role or deactivate; all audited."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from models import User, UserRole, record_event, session_scope
+from webui.access import require_role
+from webui.database import db, engine
+from webui.passwords import hash_password
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+@bp.get("/")
+@require_role(UserRole.ADMIN)
+def index():
+    users = db().scalars(select(User).order_by(User.username)).all()
+    return render_template("users.html", users=users, roles=list(UserRole))
+
+
+@bp.post("/")
+@require_role(UserRole.ADMIN)
+def add():
+    username = request.form.get("username", "").strip()
+    try:
+        role = UserRole(request.form.get("role", ""))
+        password_hash = hash_password(request.form.get("password", ""))
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("users.index"))
+    with session_scope(engine(), write=True) as s:
+        if not username or s.scalar(select(User.id).where(User.username == username)):
+            flash(_("That username is empty or taken."), "error")
+            return redirect(url_for("users.index"))
+        user = User(username=username, password_hash=password_hash, role=role)
+        s.add(user)
+        s.flush()
+        record_event(s, g.user.username, "user.add", "user", user.id, {"username": username, "role": role.value})
+    flash(_("User added."), "ok")
+    return redirect(url_for("users.index"))
+
+
+@bp.post("/<int:user_id>")
+@require_role(UserRole.ADMIN)
+def update(user_id: int):
+    with session_scope(engine(), write=True) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            return redirect(url_for("users.index"))
+        changes = {}
+        role = request.form.get("role")
+        if role in {r.value for r in UserRole} and role != user.role.value:
+            changes["role"] = [user.role.value, role]
+            user.role = UserRole(role)
+        active = request.form.get("active") == "1"
+        if active != user.is_active and user.id != g.user.id:  # an admin cannot lock themselves out
+            changes["active"] = [user.is_active, active]
+            user.is_active = active
+        if changes:
+            record_event(s, g.user.username, "user.update", "user", user.id, changes)
+    return redirect(url_for("users.index"))

@@ -1,0 +1,65 @@
+"""Review stage: the web application's settings, read from NETRAL_* environment variables.
+
+Tests pass a dict to create_app() that overrides any of these after the environment is read.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from models.session import database_url, instance_dir
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value.strip().lower() in TRUE
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _secret_key() -> str:
+    """NETRAL_SECRET_KEY, else a random key kept in the instance folder.
+
+    A per-process random key would log users out whenever a different gunicorn worker answered, so the
+    fallback is generated once and stored (mode 0600) beside the SQLite file.
+    """
+    key = os.environ.get("NETRAL_SECRET_KEY")
+    if key:
+        return key
+    path: Path = instance_dir() / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config() -> dict:
+    """Return the Flask config for this process's environment."""
+    secure = _flag("NETRAL_SECURE_COOKIES")
+    return {
+        "SECRET_KEY": _secret_key(),
+        "DATABASE_URL": database_url(),
+        "SESSION_COOKIE_NAME": "netral_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "PERMANENT_SESSION_LIFETIME": _int("NETRAL_SESSION_HOURS", 8) * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "NETRAL_TWO_PERSON_RULE": _flag("NETRAL_TWO_PERSON_RULE"),
+        "NETRAL_CLAIM_MINUTES": _int("NETRAL_CLAIM_MINUTES", 60),
+        "NETRAL_LOGIN_MAX_ATTEMPTS": _int("NETRAL_LOGIN_MAX_ATTEMPTS", 5),
+        "NETRAL_LOGIN_WINDOW_SECONDS": _int("NETRAL_LOGIN_WINDOW_SECONDS", 300),
+        "NETRAL_QUEUE_PAGE_SIZE": _int("NETRAL_QUEUE_PAGE_SIZE", 50),
+        "NETRAL_COUNTS_CACHE_SECONDS": _int("NETRAL_COUNTS_CACHE_SECONDS", 15),
+        "NETRAL_PDF_MAX_CASES": _int("NETRAL_PDF_MAX_CASES", 2000),
+    }

@@ -1,0 +1,1 @@
+"""Review stage: the queue query, reviewers' claims and decisions, and text highlighting."""

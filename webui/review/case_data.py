@@ -1,0 +1,75 @@
+"""Review stage: gather everything a reviewer needs to judge one flag (the case page and the evidence PDF)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from models import Account, AccountLink, Classification, Flag, Interaction, Person, Post, Review
+from webui.review.highlight import Segment, segments
+
+EARLIER_FLAGS = 20
+
+
+@dataclass
+class Case:
+    flag: Flag
+    account: Account
+    interaction: Interaction | None
+    post: Post | None  # the partisan post (interacted with, or authored)
+    own_post: Post | None  # the reply or quote the monitored account wrote
+    person: Person | None
+    links: list[AccountLink]
+    classification: Classification | None
+    post_segments: list[Segment] = field(default_factory=list)
+    own_segments: list[Segment] = field(default_factory=list)
+    earlier: list[Flag] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+
+
+def load_case(session: Session, flag_id: int) -> Case | None:
+    """Return the case for a flag, or None when there is no such flag."""
+    flag = session.get(Flag, flag_id)
+    if flag is None:
+        return None
+    interaction = None
+    if flag.interaction_id:
+        interaction = session.scalars(
+            select(Interaction).options(joinedload(Interaction.own_post)).where(Interaction.id == flag.interaction_id)
+        ).one_or_none()
+    post = session.get(Post, flag.post_id) if flag.post_id else None
+    person = session.get(Person, flag.person_id) if flag.person_id else None
+    links = list(session.scalars(
+        select(AccountLink).options(joinedload(AccountLink.person))
+        .where(AccountLink.account_id == flag.account_id).order_by(AccountLink.id)
+    ))
+    classification = None
+    if post is not None:
+        classification = session.scalars(
+            select(Classification).where(Classification.post_id == post.id).order_by(Classification.id.desc()).limit(1)
+        ).first()
+    reasons = list(flag.reasons or [])
+    if classification is not None:
+        reasons += _as_list(classification.reasons)
+    own_post = interaction.own_post if interaction else None
+    case = Case(flag=flag, account=session.get(Account, flag.account_id), interaction=interaction, post=post,
+                own_post=own_post, person=person, links=links, classification=classification)
+    case.post_segments = segments(post.text if post else "", reasons)
+    case.own_segments = segments(own_post.text if own_post else "", reasons)
+    if person is not None:
+        case.earlier = list(session.scalars(
+            select(Flag).where(Flag.person_id == person.id, Flag.id != flag.id)
+            .order_by(Flag.created_at.desc()).limit(EARLIER_FLAGS)
+        ))
+    case.reviews = list(session.scalars(
+        select(Review).options(selectinload(Review.reviewer)).where(Review.flag_id == flag.id).order_by(Review.id)
+    ))
+    return case
+
+
+def _as_list(reasons) -> list:
+    if isinstance(reasons, dict):
+        return [reasons]
+    return list(reasons or [])

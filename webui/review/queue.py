@@ -1,0 +1,182 @@
+"""Review stage: the queue's filters and its keyset pagination (never OFFSET: deep pages cost the same).
+
+The sort key is (score, id) or (event_at, id), both descending, served by the flag indexes
+(status, score, id) and (status, event_at, id). A page's cursor is the last row's key.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
+
+from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from models import Account, Flag, FlagStatus, Person, Platform, Severity, User
+from webui.formatting import WIB
+
+SORTS = ("score", "time")
+
+
+@dataclass
+class QueueFilter:
+    """What the reviewer asked for; invalid values are dropped (and reported) rather than raising."""
+
+    status: str = FlagStatus.NEW.value
+    rule: str = ""
+    severity: str = ""
+    platform: str = ""
+    institution: str = ""
+    province: str = ""
+    regency: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    score_min: str = ""
+    score_max: str = ""
+    sort: str = "score"
+    mine: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilter:
+        f = cls(**{k.name: (args.get(k.name) or "").strip()[:255] for k in fields(cls)
+                   if k.name != "errors" and args.get(k.name)})
+        f._validate()
+        return f
+
+    def _validate(self) -> None:
+        checks = {"status": [s.value for s in FlagStatus], "severity": [s.value for s in Severity],
+                  "platform": [p.value for p in Platform], "sort": list(SORTS)}
+        for name, allowed in checks.items():
+            if getattr(self, name) and getattr(self, name) not in allowed:
+                self.errors.append(name)
+                setattr(self, name, "" if name not in ("status", "sort") else ("new" if name == "status" else "score"))
+        for name in ("date_from", "date_to"):
+            if getattr(self, name) and _parse_date(getattr(self, name)) is None:
+                self.errors.append(name)
+                setattr(self, name, "")
+        for name in ("score_min", "score_max"):
+            if getattr(self, name) and _parse_float(getattr(self, name)) is None:
+                self.errors.append(name)
+                setattr(self, name, "")
+
+    def args(self, **changes) -> dict:
+        """The filter as query arguments (for links), without empty values."""
+        values = {k.name: getattr(self, k.name) for k in fields(self) if k.name != "errors"}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_float(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def wib_day_start(day: date) -> datetime:
+    """The UTC instant a WIB calendar day begins: the reviewer's dates are Jakarta dates."""
+    return datetime.combine(day, dtime.min, tzinfo=WIB)
+
+
+def conditions(f: QueueFilter, user: User | None = None) -> list:
+    """SQL conditions for a filter (shared by the queue, the dashboard and the exports)."""
+    cond = [Flag.status == FlagStatus(f.status)] if f.status else []
+    if f.rule:
+        cond.append(Flag.rule_code == f.rule)
+    if f.severity:
+        cond.append(Flag.severity == Severity(f.severity))
+    if f.platform:
+        cond.append(Flag.platform == Platform(f.platform))
+    if f.institution:
+        cond.append(Flag.institution == f.institution)
+    if f.province:
+        cond.append(Flag.region_province == f.province)
+    if f.regency:
+        cond.append(Flag.region_regency == f.regency)
+    if f.date_from:
+        cond.append(Flag.event_at >= wib_day_start(_parse_date(f.date_from)))
+    if f.date_to:
+        cond.append(Flag.event_at < wib_day_start(_parse_date(f.date_to) + timedelta(days=1)))
+    if f.score_min:
+        cond.append(Flag.score >= _parse_float(f.score_min))
+    if f.score_max:
+        cond.append(Flag.score <= _parse_float(f.score_max))
+    if f.mine and user is not None:
+        cond.append(Flag.assignee_id == user.id)
+    return cond
+
+
+def encode_cursor(row, sort: str) -> str:
+    if sort == "time":
+        return f"t{row.event_at.astimezone(timezone.utc).isoformat()}_{row.id}"
+    return f"s{row.score!r}_{row.id}"
+
+
+def decode_cursor(cursor: str, sort: str):
+    """Return (key, id) from a cursor, or None when it is malformed or from the other sort."""
+    try:
+        kind, rest = cursor[0], cursor[1:]
+        key, ident = rest.rsplit("_", 1)
+        if kind == "t" and sort == "time":
+            moment = datetime.fromisoformat(key)
+            return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)), int(ident)
+        if kind == "s" and sort == "score":
+            return float(key), int(ident)
+    except (ValueError, IndexError):
+        pass
+    return None
+
+
+def page(session: Session, f: QueueFilter, size: int, after: str = "", user: User | None = None):
+    """Return (rows, next_cursor) for one page of the queue."""
+    key = Flag.event_at if f.sort == "time" else Flag.score
+    cond = conditions(f, user)
+    if f.sort == "time":
+        cond.append(Flag.event_at.is_not(None))  # a row without a time has no place in a time order
+    cursor = decode_cursor(after, f.sort) if after else None
+    if cursor is not None:
+        cond.append(tuple_(key, Flag.id) < tuple_(*cursor))
+    query = (
+        select(Flag.id, Flag.score, Flag.event_at, Flag.rule_code, Flag.severity, Flag.status, Flag.platform,
+               Flag.institution, Flag.region_province, Flag.region_regency, Flag.assignee_id, Flag.claimed_at,
+               Person.name.label("person_name"), Account.handle.label("handle"), User.username.label("assignee"))
+        .outerjoin(Person, Person.id == Flag.person_id)
+        .join(Account, Account.id == Flag.account_id)
+        .outerjoin(User, User.id == Flag.assignee_id)
+        .where(*cond)
+        .order_by(key.desc(), Flag.id.desc())
+        .limit(size + 1)
+    )
+    rows = session.execute(query).all()
+    next_cursor = encode_cursor(rows[size - 1], f.sort) if len(rows) > size else None
+    return rows[:size], next_cursor
+
+
+_counts_cache: dict[str, tuple[float, dict[str, int]]] = {}
+
+
+def status_counts(engine: Engine, session: Session, ttl: int) -> dict[str, int]:
+    """Flags per status, cached for `ttl` seconds: a full count of a million rows would dominate every page."""
+    key = str(engine.url)
+    hit = _counts_cache.get(key)
+    if hit and time.monotonic() - hit[0] < ttl:
+        return hit[1]
+    counts = {s.value: 0 for s in FlagStatus}
+    for status, n in session.execute(select(Flag.status, func.count()).group_by(Flag.status)):
+        counts[status.value] = n
+    _counts_cache[key] = (time.monotonic(), counts)
+    return counts
+
+
+def clear_counts() -> None:
+    _counts_cache.clear()
