@@ -111,7 +111,8 @@ def test_likes_page_to_the_end_with_cursors(net):
     assert quotes["posts"][0]["author"]["handle"] == "warga2.test"
     _, _, thread = xrpc(net, "app.bsky.feed.getPostThread", uri=post["uri"])
     reply = thread["thread"]["replies"][0]
-    assert reply["post"]["author"]["handle"] == "guru.test" and reply["replies"][0]["post"]["author"]["handle"] == "warga0.test"
+    assert reply["post"]["author"]["handle"] == "guru.test"
+    assert reply["replies"][0]["post"]["author"]["handle"] == "warga0.test"
     assert xrpc(net, "app.bsky.feed.getLikes", uri=post["uri"], limit=500)[0] == 400
     assert xrpc(net, "app.bsky.feed.getLikes", uri=post["uri"], cursor="bogus")[0] == 400
 
