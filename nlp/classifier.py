@@ -1,0 +1,185 @@
+"""NLP stage: the political classifier (partisan / election_info / other) and its artifact.
+
+A calibrated logistic regression over three blocks of features: word 1-2-grams and character
+3-5-grams of the *masked* token stream, plus gazetteer counts. The artifact is a skops file whose
+SHA-256 is checked against the pedigree JSON beside it before anything is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import scipy.sparse as sp
+
+from nlp.features import extract, gazetteer_dict, token_string
+from nlp.gazetteer import Gazetteer, build
+
+LABELS = ("election_info", "other", "partisan")  # sorted: the order sklearn uses for classes_
+MODEL_DIR = Path(__file__).parent / "model"
+ARTIFACT = MODEL_DIR / "classifier.skops"
+PEDIGREE = MODEL_DIR / "classifier.json"
+# A partisan label accuses someone: only give it when the calibrated score is this high,
+# otherwise fall back to the better of the two harmless labels.
+PARTISAN_THRESHOLD = 0.5
+
+
+@dataclass
+class Prediction:
+    label: str
+    score: float
+    reasons: list[dict]
+
+
+class Vectorizer:
+    """Fit/transform the three feature blocks; kept as plain sklearn objects for skops."""
+
+    def __init__(self, word=None, char=None, gaz=None, gaz_weight: float = 1.0):
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.word = word or TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2),
+                                            min_df=2, sublinear_tf=True, dtype=np.float32)
+        self.char = char or TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3,
+                                            max_features=60000, sublinear_tf=True, lowercase=False,
+                                            dtype=np.float32)
+        self.gaz = gaz or DictVectorizer(dtype=np.float32)
+        self.gaz_weight = gaz_weight
+
+    def fit_transform(self, feats) -> sp.csr_matrix:
+        docs = [token_string(f) for f in feats]
+        return sp.hstack([self.word.fit_transform(docs), self.char.fit_transform(docs),
+                          self.gaz_weight * self.gaz.fit_transform([gazetteer_dict(f) for f in feats])],
+                         format="csr")
+
+    def transform(self, feats) -> sp.csr_matrix:
+        docs = [token_string(f) for f in feats]
+        return sp.hstack([self.word.transform(docs), self.char.transform(docs),
+                          self.gaz_weight * self.gaz.transform([gazetteer_dict(f) for f in feats])],
+                         format="csr")
+
+    def feature_names(self) -> np.ndarray:
+        return np.concatenate([self.word.get_feature_names_out(),
+                               np.array([f"char:{c}" for c in self.char.get_feature_names_out()], dtype=object),
+                               self.gaz.get_feature_names_out()])
+
+
+class Classifier:
+    """A trained classifier plus what it needs at run time (threshold, feature names, version)."""
+
+    def __init__(self, vectorizer: Vectorizer, model: Any, version: str = "dev",
+                 threshold: float = PARTISAN_THRESHOLD):
+        self.vectorizer = vectorizer
+        self.model = model
+        self.version = version
+        self.threshold = threshold
+        self._names: np.ndarray | None = None
+        self._coef: np.ndarray | None = None
+
+    # ---- prediction ----
+    def predict_features(self, feats) -> list[Prediction]:
+        if not feats:
+            return []
+        X = self.vectorizer.transform(feats)
+        proba = self.model.predict_proba(X)
+        classes = list(self.model.classes_)
+        ip, ie, io = classes.index("partisan"), classes.index("election_info"), classes.index("other")
+        out = []
+        for row, feat, p in zip(range(X.shape[0]), feats, proba):
+            if p[ip] >= self.threshold:
+                k = ip
+            else:
+                k = ie if p[ie] >= p[io] else io
+            label = classes[k]
+            out.append(Prediction(label, round(float(p[k]), 4), self._reasons(X, row, k, feat)))
+        return out
+
+    def predict(self, texts: Iterable[str], gaz: Gazetteer | None = None, batch_size: int = 1000):
+        """Classify texts of one election (gaz built from its profile; None = lexicon only)."""
+        gaz = gaz or build(None)
+        texts = list(texts)
+        out: list[Prediction] = []
+        for i in range(0, len(texts), batch_size):
+            out.extend(self.predict_features(extract(texts[i : i + batch_size], gaz, batch_size)))
+        return out
+
+    # ---- reasons ----
+    def _weights(self):
+        if self._coef is None:
+            est = self.model
+            if hasattr(est, "calibrated_classifiers_"):
+                est = est.calibrated_classifiers_[0].estimator
+            self._coef = np.asarray(est.coef_)
+            self._names = self.vectorizer.feature_names()
+        return self._coef, self._names
+
+    def _reasons(self, X, row: int, k: int, feat, top: int = 4) -> list[dict]:
+        reasons = [{"kind": "entity", **e} for e in feat.entities]
+        coef, names = self._weights()
+        start, end = X.indptr[row], X.indptr[row + 1]
+        idx, vals = X.indices[start:end], X.data[start:end]
+        if len(idx):
+            contrib = vals * coef[k, idx]
+            for j in np.argsort(-contrib)[:top]:
+                if contrib[j] <= 0:
+                    break
+                name = str(names[idx[j]])
+                if name.startswith("char:"):
+                    continue  # character n-grams mean little to a reviewer
+                reasons.append({"kind": "term", "term": name, "weight": round(float(contrib[j]), 3)})
+        return reasons
+
+
+# ---- artifact ----
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def save(clf: Classifier, pedigree: dict, directory: Path = MODEL_DIR) -> dict:
+    """Write the skops artifact and its pedigree JSON (with the artifact's SHA-256)."""
+    import zipfile
+
+    import skops.io as sio
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / ARTIFACT.name
+    v = clf.vectorizer
+    sio.dump({"word": v.word, "char": v.char, "gaz": v.gaz, "gaz_weight": v.gaz_weight,
+              "model": clf.model, "threshold": clf.threshold}, path, compression=zipfile.ZIP_DEFLATED)
+    pedigree = {**pedigree, "artifact": path.name, "artifact_sha256": sha256_file(path)}
+    (directory / PEDIGREE.name).write_text(json.dumps(pedigree, indent=2, ensure_ascii=False) + "\n")
+    return pedigree
+
+
+_CACHE: dict[str, Classifier] = {}
+
+
+def load(directory: Path = MODEL_DIR) -> Classifier:
+    """Load the shipped classifier after checking its SHA-256 against the pedigree."""
+    key = str(directory)
+    if key in _CACHE:
+        return _CACHE[key]
+    import skops.io as sio
+
+    pedigree = json.loads((directory / PEDIGREE.name).read_text())
+    path = directory / pedigree["artifact"]
+    if sha256_file(path) != pedigree["artifact_sha256"]:
+        raise RuntimeError(f"{path}: SHA-256 does not match {PEDIGREE.name}; retrain with `netral nlp train`")
+    # The hash check above is what makes trusting the listed types safe.
+    obj = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+    vec = Vectorizer(obj["word"], obj["char"], obj["gaz"], obj["gaz_weight"])
+    clf = Classifier(vec, obj["model"], version=pedigree["version"], threshold=obj["threshold"])
+    _CACHE[key] = clf
+    return clf
+
+
+def pedigree(directory: Path = MODEL_DIR) -> dict:
+    return json.loads((directory / PEDIGREE.name).read_text())

@@ -1,0 +1,121 @@
+"""NLP stage: train the classifier from nlp/data and write the artifact with its pedigree.
+
+`netral nlp train [--with-reviews]` calls `train()`. The corpus is generated text from many
+fictional elections (each masked with its own profile) plus real everyday text; reviewer
+decisions exported to nlp/data/reviews.jsonl are added with --with-reviews.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from nlp.classifier import PARTISAN_THRESHOLD, Classifier, Vectorizer, save
+from nlp.features import extract
+from nlp.gazetteer import build
+from nlp.text import DATA
+
+CORPUS_FILES = ("train.jsonl", "train_profiles.json", "lexicon.yaml")
+REVIEWS = DATA / "reviews.jsonl"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_corpus(with_reviews: bool = False) -> tuple[list[dict], dict[str, dict], list[Path]]:
+    """Return training rows, the fictional profiles they refer to, and the files they came from."""
+    rows = read_jsonl(DATA / "train.jsonl")
+    profiles = json.loads((DATA / "train_profiles.json").read_text(encoding="utf-8"))
+    files = [DATA / name for name in CORPUS_FILES]
+    if with_reviews and REVIEWS.exists():
+        reviewed = read_jsonl(REVIEWS)
+        for r in reviewed:  # exported reviews carry their profile inline
+            if isinstance(r.get("profile"), dict):
+                key = "review:" + hashlib.sha256(json.dumps(r["profile"], sort_keys=True).encode()).hexdigest()[:12]
+                profiles[key] = r["profile"]
+                r["profile"] = key
+        rows += reviewed
+        files.append(REVIEWS)
+    return rows, profiles, files
+
+
+def data_hash(files: list[Path]) -> str:
+    """SHA-256 over the training files, in order: the pedigree's training-data hash."""
+    h = hashlib.sha256()
+    for path in files:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def featurize_rows(rows: list[dict], profiles: dict[str, dict]):
+    """Featurize rows grouped by election, so each is masked with its own gazetteer."""
+    groups: dict[str | None, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[r.get("profile")].append(i)
+    feats: list = [None] * len(rows)
+    for key, idx in groups.items():
+        gaz = build(profiles[key] if key else None)
+        for i, f in zip(idx, extract([rows[i]["text"] for i in idx], gaz)):
+            feats[i] = f
+    return feats
+
+
+def fit(feats, labels, C: float = 4.0) -> Classifier:
+    """Fit vectorizers and a sigmoid-calibrated, class-balanced logistic regression."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+
+    vec = Vectorizer()
+    X = vec.fit_transform(feats)
+    base = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+    model = CalibratedClassifierCV(base, method="sigmoid", cv=5, ensemble=False)
+    model.fit(X, labels)
+    return Classifier(vec, model, threshold=PARTISAN_THRESHOLD)
+
+
+def library_versions() -> dict[str, str]:
+    import numpy
+    import scipy
+    import skops
+    import sklearn
+    import spacy
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "spacy": spacy.__version__,
+            "numpy": numpy.__version__, "scipy": scipy.__version__, "skops": skops.__version__}
+
+
+def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> dict:
+    """Train, evaluate on the held-out set, write artifact + pedigree + model card; return pedigree."""
+    from nlp import evaluate
+
+    rows, profiles, files = load_corpus(with_reviews)
+    echo(f"training on {len(rows)} examples from {len(files)} files")
+    feats = featurize_rows(rows, profiles)
+    clf = fit(feats, [r["label"] for r in rows])
+    digest = data_hash(files)
+    now = datetime.now(timezone.utc)
+    clf.version = f"netral-clf-{now:%Y%m%d}-{digest[:8]}"
+    metrics = evaluate.evaluate(clf)
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[r["label"]] += 1
+    ped = {
+        "version": clf.version, "trained_at": now.isoformat(timespec="seconds"),
+        "training_data_sha256": digest, "training_files": [p.name for p in files],
+        "training_examples": dict(counts), "with_reviews": with_reviews,
+        "partisan_threshold": clf.threshold, "libraries": library_versions(), "metrics": metrics,
+    }
+    ped = save(clf, ped)
+    evaluate.write_model_card(ped)
+    echo(f"model {clf.version}: macro-F1 {metrics['classifier']['macro_f1']:.3f}, "
+         f"partisan precision {metrics['classifier']['precision']['partisan']:.3f}, "
+         f"role accuracy {metrics['roles']['accuracy']:.3f}")
+    return ped
