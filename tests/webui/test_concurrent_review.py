@@ -1,0 +1,96 @@
+"""Two reviewers act on one flag at the same instant: one wins, the other is told, nothing is overwritten.
+
+Both threads are parked right after reading the flag (service._after_read). With the locking, the
+second thread cannot even read until the first commits, so it sees the claim and gets a ReviewConflict.
+The last test removes the locking and shows the same race then breaks the invariant, so the harness
+really does exercise the race. Runs on SQLite and on PostgreSQL (NETRAL_TEST_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from models import Decision, Flag, Review, UserRole, session_scope, verify_chain
+from tests.factories import make_flag, make_user
+from webui.review import service
+from webui.review.service import Policy, ReviewConflict
+
+POLICY = Policy()
+
+
+def _race(engine, monkeypatch, action_a, action_b) -> list:
+    barrier = threading.Barrier(2, timeout=1.5)
+
+    def park(_flag):
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other thread is blocked on our lock: that is the point
+
+    monkeypatch.setattr(service, "_after_read", park)
+    outcomes: list = [None, None]
+
+    def run(i, action):
+        try:
+            action()
+            outcomes[i] = "ok"
+        except ReviewConflict as exc:
+            outcomes[i] = f"conflict:{exc}"
+        except Exception as exc:  # noqa: BLE001 - a database error is a failed outcome, recorded
+            outcomes[i] = f"error:{type(exc).__name__}"
+
+    threads = [threading.Thread(target=run, args=(0, action_a)), threading.Thread(target=run, args=(1, action_b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+@pytest.fixture
+def setup(engine, db_session):
+    a = make_user(db_session, "alice", UserRole.REVIEWER)
+    b = make_user(db_session, "budi", UserRole.REVIEWER)
+    flag = make_flag(db_session)
+    db_session.commit()
+    return engine, a, b, flag.id
+
+
+def _reviews(engine, flag_id):
+    with session_scope(engine) as s:
+        return s.scalars(select(Review.decision).where(Review.flag_id == flag_id)).all()
+
+
+def test_two_simultaneous_claims_one_wins(setup, monkeypatch):
+    engine, a, b, fid = setup
+    outcomes = _race(engine, monkeypatch, lambda: service.claim(engine, fid, a, POLICY),
+                     lambda: service.claim(engine, fid, b, POLICY))
+    assert sorted(outcomes) == ["conflict:claimed_by_other", "ok"], outcomes
+    assert _reviews(engine, fid) == [Decision.CLAIM]
+    with session_scope(engine) as s:
+        winner = a if outcomes[0] == "ok" else b
+        assert s.get(Flag, fid).assignee_id == winner.id
+        assert verify_chain(s).ok
+
+
+def test_two_simultaneous_decisions_one_wins(setup, monkeypatch):
+    engine, a, b, fid = setup
+    outcomes = _race(engine, monkeypatch,
+                     lambda: service.decide(engine, fid, a, Decision.CONFIRM, "melanggar", POLICY),
+                     lambda: service.decide(engine, fid, b, Decision.DISMISS, "netral", POLICY))
+    assert sorted(outcomes) == ["conflict:closed", "ok"], outcomes
+    assert len(_reviews(engine, fid)) == 1
+
+
+def test_without_locking_the_race_is_lost(setup, monkeypatch):
+    """The control: take the locking away and the same race overwrites a claim or fails with a DB error."""
+    engine, a, b, fid = setup
+    monkeypatch.setattr(service, "_write_scope", lambda eng: session_scope(eng, write=False))
+    monkeypatch.setattr(service, "LOCK_ROWS", False)
+    outcomes = _race(engine, monkeypatch, lambda: service.claim(engine, fid, a, POLICY),
+                     lambda: service.claim(engine, fid, b, POLICY))
+    print("without locking:", outcomes)
+    assert sorted(outcomes) != ["conflict:claimed_by_other", "ok"], outcomes

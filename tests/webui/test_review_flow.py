@@ -1,0 +1,181 @@
+"""Review UI: the queue (filters, keyset pages, counts), the case page, claims and decisions, XSS escaping."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from models import AuditEvent, Classification, Flag, FlagStatus, InteractionKind, Label, Review, verify_chain
+from tests.factories import WHEN, make_account, make_flag, make_interaction, make_post
+from tests.webui.conftest import XSS
+
+
+@pytest.fixture
+def flags(db_session, users):
+    made = [make_flag(db_session, score=0.5 + i / 100, event_at=WHEN + timedelta(hours=i)) for i in range(7)]
+    db_session.commit()
+    return made
+
+
+def test_queue_lists_flags_by_score_with_counts(as_role, flags):
+    html = as_role("viewer").get("/queue/").get_data(as_text=True)
+    assert html.index(f"/case/{flags[6].id}") < html.index(f"/case/{flags[0].id}")
+    assert 'id="count-new">7<' in html
+
+
+def test_keyset_pages_cover_every_flag_once(app, as_role, flags):
+    app.config["NETRAL_QUEUE_PAGE_SIZE"] = 3
+    browser = as_role("viewer")
+    seen, url = [], "/queue/?sort=time"
+    import re
+
+    while url:
+        html = browser.get(url).get_data(as_text=True)
+        seen += [int(i) for i in re.findall(r'/case/(\d+)" class="case-link"', html)]
+        nxt = re.search(r'href="([^"]+)" id="next-page"', html)
+        url = nxt.group(1).replace("&amp;", "&") if nxt else None
+    assert seen == [f.id for f in reversed(flags)]
+
+
+def test_queue_filters(as_role, flags, db_session):
+    flags[0].platform = flags[0].platform.__class__("mastodon")
+    flags[1].institution = "Dinas Kesehatan"
+    db_session.commit()
+    browser = as_role("viewer")
+    html = browser.get("/queue/?platform=mastodon").get_data(as_text=True)
+    assert html.count('class="case-link"') == 1 and f"/case/{flags[0].id}" in html
+    html = browser.get("/queue/?institution=Dinas+Kesehatan").get_data(as_text=True)
+    assert html.count('class="case-link"') == 1
+    html = browser.get("/queue/?score_min=0.55").get_data(as_text=True)
+    assert html.count('class="case-link"') == 2
+    # WIB dates: WHEN is 10:00 WIB on 10 Nov; +14h would be the 11th in Jakarta.
+    html = browser.get("/queue/?date_from=2024-11-10&date_to=2024-11-10").get_data(as_text=True)
+    assert html.count('class="case-link"') == 7
+    html = browser.get("/queue/?severity=bogus&date_from=notadate").get_data(as_text=True)
+    assert "severity" in html and html.count('class="case-link"') == 7
+
+
+def test_viewer_reads_but_cannot_decide(as_role, flags):
+    viewer = as_role("viewer")
+    assert viewer.get(f"/case/{flags[0].id}").status_code == 200
+    assert viewer.post(f"/case/{flags[0].id}/claim").status_code == 403
+    assert viewer.post(f"/queue/{flags[0].id}/claim").status_code == 403
+    assert viewer.post(f"/case/{flags[0].id}/decide", {"decision": "confirm", "note": "x"}).status_code == 403
+
+
+def test_claim_confirm_and_audit(as_role, flags, db_session):
+    reviewer, other = as_role("reviewer"), as_role("reviewer2")
+    fid = flags[0].id
+    assert reviewer.post(f"/queue/{fid}/claim").status_code == 302
+    # The other reviewer cannot claim or decide while the claim holds.
+    other.post(f"/case/{fid}/claim")
+    other.post(f"/case/{fid}/decide", {"decision": "dismiss", "note": "no"})
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    flag = db_session.get(Flag, fid)
+    assert flag.status is FlagStatus.IN_REVIEW and flag.assignee_id is not None
+    # A confirmation needs a note.
+    reviewer.post(f"/case/{fid}/decide", {"decision": "confirm", "note": ""})
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    assert db_session.get(Flag, fid).status is FlagStatus.IN_REVIEW
+    reviewer.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "Jelas mendukung paslon"})
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    assert db_session.get(Flag, fid).status is FlagStatus.CONFIRMED
+    decisions = db_session.scalars(select(Review.decision).where(Review.flag_id == fid)).all()
+    assert [d.value for d in decisions] == ["claim", "confirm"]
+    actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "flag")).all()
+    assert actions == ["review.claim", "review.confirm"]
+    assert verify_chain(db_session).ok
+    html = reviewer.get(f"/case/{fid}").get_data(as_text=True)
+    assert "Jelas mendukung paslon" in html
+
+
+def test_stale_form_is_refused(as_role, flags, db_session):
+    fid = flags[0].id
+    reviewer, other = as_role("reviewer"), as_role("reviewer2")
+    reviewer.post(f"/case/{fid}/claim", {"seen": "0"})
+    reviewer.post(f"/case/{fid}/release")
+    # reviewer2 rendered the page before the claim and release (seen=0): the decision is refused.
+    other.post(f"/case/{fid}/decide", {"decision": "dismiss", "note": "bukan pelanggaran", "seen": "0"})
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    assert db_session.get(Flag, fid).status is FlagStatus.NEW
+
+
+def test_two_person_rule_and_disagreement_go_to_admin(app, as_role, flags, db_session):
+    app.config["NETRAL_TWO_PERSON_RULE"] = True
+    a, b, admin = as_role("reviewer"), as_role("reviewer2"), as_role("admin")
+    first, second = flags[0].id, flags[1].id
+    a.post(f"/case/{first}/decide", {"decision": "confirm", "note": "ya"})
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    assert db_session.get(Flag, first).status is FlagStatus.IN_REVIEW  # one confirmation is not enough
+    a.post(f"/case/{first}/decide", {"decision": "confirm", "note": "ya lagi"})  # same reviewer: refused
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    assert db_session.get(Flag, first).status is FlagStatus.IN_REVIEW
+    b.post(f"/case/{first}/decide", {"decision": "confirm", "note": "setuju"})
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    assert db_session.get(Flag, first).status is FlagStatus.CONFIRMED
+
+    a.post(f"/case/{second}/decide", {"decision": "confirm", "note": "ya"})
+    b.post(f"/case/{second}/decide", {"decision": "dismiss", "note": "tidak"})
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    assert db_session.get(Flag, second).status is FlagStatus.ESCALATED
+    a.post(f"/case/{second}/decide", {"decision": "confirm", "note": "tetap"})  # reviewers cannot settle it
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    assert db_session.get(Flag, second).status is FlagStatus.ESCALATED
+    admin.post(f"/case/{second}/decide", {"decision": "dismiss", "note": "informasi netral"})
+    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    assert db_session.get(Flag, second).status is FlagStatus.DISMISSED
+
+
+def test_case_page_shows_the_evidence(as_role, flags, db_session):
+    flag = flags[0]
+    html = as_role("viewer").get(f"/case/{flag.id}").get_data(as_text=True)
+    from models import Interaction
+
+    interaction = db_session.get(Interaction, flag.interaction_id)
+    assert interaction.raw_sha256 in html and interaction.target_post.raw_sha256 in html
+    assert "Ayo coblos nomor 1!" in html and "WIB" in html
+    assert "registry" in html  # how the account was attributed
+
+
+def test_reasons_are_highlighted_without_trusting_the_text(as_role, db_session, users):
+    actor = make_account(db_session)
+    post = make_post(db_session, text=f"Pilih <b>Hendra</b> {XSS} nomor 2")
+    db_session.add(Classification(post_id=post.id, label=Label.PARTISAN, score=0.97, model_version="t1",
+                                  reasons=[{"category": "kandidat", "text": "Hendra", "start": 9, "end": 15}]))
+    flag = make_flag(db_session, make_interaction(db_session, actor, post), reasons=[{"text": "nomor 2"}])
+    db_session.commit()
+    html = as_role("viewer").get(f"/case/{flag.id}").get_data(as_text=True)
+    assert '&lt;b&gt;<mark title="kandidat">Hendra</mark>&lt;/b&gt;' in html
+    assert '<mark title="term">nomor 2</mark>' in html
+
+
+def _xss_everywhere(db_session):
+    """A flag whose every crawled or registry field carries a script payload."""
+    actor = make_account(db_session, handle=XSS, display_name=XSS, profile_url="javascript:alert(1)")
+    post = make_post(db_session, text=XSS, url="javascript:alert(1)")
+    reply = make_post(db_session, author=actor, text=XSS)
+    interaction = make_interaction(db_session, actor, post, kind=InteractionKind.REPLY, own_post_id=reply.id,
+                                   instance_key="r1")
+    from tests.factories import make_person
+
+    person = make_person(db_session, actor, name=XSS, institution=XSS, unit=XSS, position=XSS,
+                         region_province=XSS, region_regency=XSS)
+    flag = make_flag(db_session, interaction, person, explanation=XSS, rule_code="like_partisan",
+                     reasons=[{"text": "<script>"}])
+    db_session.commit()
+    return flag, person
+
+
+def test_xss_payloads_are_escaped_on_every_page(as_role, db_session, users):
+    flag, person = _xss_everywhere(db_session)
+    browser = as_role("admin")
+    pages = ["/queue/", f"/case/{flag.id}", "/registry/", f"/registry/person/{person.id}", "/dashboard/"]
+    for path in pages:
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html, path
+        assert 'href="javascript:' not in html, path
+    assert "&lt;script&gt;" in browser.get(f"/case/{flag.id}").get_data(as_text=True)
