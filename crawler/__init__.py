@@ -1,1 +1,1 @@
-"""crawler package."""
+"""Crawl stage: the Scrapy project that captures posts and who liked, replied, reposted and quoted them."""

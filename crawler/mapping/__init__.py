@@ -1,0 +1,1 @@
+"""Crawl stage: map each platform's JSON to Netral items (pure functions, no I/O), keeping the raw payload."""

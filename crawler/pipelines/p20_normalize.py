@@ -1,0 +1,10 @@
+"""Crawl stage, step 20: clean handles, text, links and timestamps (see crawler.normalize)."""
+
+from __future__ import annotations
+
+from crawler.normalize import normalize_item
+
+
+class NormalizePipeline:
+    def process_item(self, item):  # noqa: ANN001
+        return normalize_item(item)

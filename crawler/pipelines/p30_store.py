@@ -1,0 +1,101 @@
+"""Crawl stage, step 30: store items in batches through models.ingest, and keep the CrawlRun up to date.
+
+Each batch is one transaction that also saves the run's counts, errors and cursor state, so what the
+run says it reached is exactly what is stored. Set NETRAL_STORE=False to crawl without storing (bench).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler.items import AccountItem, InteractionItem, PostItem, ScopeDone
+from crawler.pipelines import ERROR_PREFIX, STORED_PREFIX, count_error, counts
+from models.base import RunStatus
+from models.ingest import Ingestor, finish_run, start_run
+from models.jobs import CrawlRun
+from models.session import make_engine, session_scope
+
+log = logging.getLogger(__name__)
+FINISH_STATUS = {"finished": RunStatus.COMPLETED, "shutdown": RunStatus.INTERRUPTED,
+                 "cancelled": RunStatus.INTERRUPTED}
+
+
+class StorePipeline:
+    def __init__(self, crawler):  # noqa: ANN001
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.cursor_state: dict = {}
+        self.ingestor: Ingestor | None = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):  # noqa: ANN001
+        if not crawler.settings.getbool("NETRAL_STORE", True):
+            raise NotConfigured("storage switched off (NETRAL_STORE=False)")
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        engine = make_engine(self.settings.get("NETRAL_DATABASE_URL") or None)
+        run_id = self.settings.getint("NETRAL_RUN_ID") or None
+        if run_id is None:
+            run_id, started = start_run(engine, spider.name, getattr(spider, "run_parameters", {}))
+        else:
+            with session_scope(engine) as session:
+                started = session.get(CrawlRun, run_id).started_at
+        self.run_id = run_id
+        self.crawler.stats.set_value("netral/run_id", run_id)
+        self.ingestor = Ingestor(engine, run_id, started, self.settings.getint("NETRAL_BATCH_SIZE", 500))
+        # Targets the run does not reach keep the previous run's cursor: it is carried forward.
+        self.cursor_state = dict(getattr(spider, "cursor_state", {}) or {})
+
+    def process_item(self, item):  # noqa: ANN001
+        ing = self.ingestor
+        if isinstance(item, InteractionItem):
+            ing.add_interaction(item)
+        elif isinstance(item, PostItem):
+            ing.add_post(item)
+        elif isinstance(item, ScopeDone):
+            ing.add_scope(item)
+            if item.cursor_key:
+                self.cursor_state[item.cursor_key] = item.cursor
+        elif isinstance(item, AccountItem):
+            ing.add_account(item)
+        if ing.full:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        stats = self.crawler.stats
+        all_stats = stats.get_stats()
+        # One transaction: the batch, the cursor it reached, and the counts (which trail by one batch
+        # here; the closing update writes the exact totals).
+        stored, dropped = self.ingestor.flush({
+            "cursor_state": dict(self.cursor_state),
+            "item_counts": counts(all_stats, STORED_PREFIX),
+            "error_counts": counts(all_stats, ERROR_PREFIX),
+        })
+        for kind, n in stored.items():
+            stats.inc_value(STORED_PREFIX + kind, n)
+        for reason, n in dropped.items():
+            count_error(self.crawler, reason, n)
+
+    def close_spider(self) -> None:
+        if self.ingestor is not None:
+            self.flush()
+
+    def spider_closed(self, spider, reason):  # noqa: ANN001
+        if self.ingestor is None:
+            return
+        all_stats = self.crawler.stats.get_stats()
+        status = FINISH_STATUS.get(reason, RunStatus.FAILED)
+        finish_run(self.ingestor.engine, self.run_id, status, None if status != RunStatus.FAILED else reason,
+                   item_counts=counts(all_stats, STORED_PREFIX), error_counts=counts(all_stats, ERROR_PREFIX),
+                   cursor_state=self.cursor_state)
+        log.info("Crawl run %s %s: stored %s, errors %s", self.run_id, status.value,
+                 counts(all_stats, STORED_PREFIX), counts(all_stats, ERROR_PREFIX))

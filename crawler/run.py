@@ -1,0 +1,93 @@
+"""Crawl stage: start a crawl programmatically: a CrawlRun, the previous cursor state, a progress display.
+
+Used by `netral crawl ...`, the end-to-end test and the benchmark. One crawl per process: Twisted's
+reactor cannot be restarted, so callers that crawl repeatedly start a process per crawl.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.pipelines import ERROR_PREFIX, STORED_PREFIX, counts
+from crawler.spiders import spider_class
+from models.base import RunStatus
+from models.ingest import finish_run, previous_cursor_state, start_run
+from models.jobs import CrawlRun
+from models.session import database_url, make_engine, session_scope
+
+
+@dataclass
+class CrawlResult:
+    run_id: int | None
+    status: str
+    item_counts: dict = field(default_factory=dict)
+    error_counts: dict = field(default_factory=dict)
+    finish_reason: str | None = None
+
+    def summary(self) -> str:
+        items = ", ".join(f"{k} {v}" for k, v in sorted(self.item_counts.items())) or "nothing"
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(self.error_counts.items())) or "none"
+        return f"Run {self.run_id}: {self.status}. Stored: {items}. Errors: {errors}."
+
+
+def crawl_settings(overrides: dict | None = None) -> Settings:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.update(overrides or {}, priority="cmdline")
+    return settings
+
+
+def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = None, db_url: str | None = None,
+              settings: dict | None = None, progress: Callable[[dict, dict], None] | None = None,
+              progress_every: float = 2.0) -> CrawlResult:
+    """Run one spider to the end; return what it stored and why things failed, per reason."""
+    settings = dict(settings or {})
+    store = settings.get("NETRAL_STORE", True)
+    run_id = None
+    engine = None
+    if store:
+        db_url = db_url or database_url()
+        engine = make_engine(db_url)
+        spider_args.setdefault("cursor_state", previous_cursor_state(engine, spider_name))
+        run_id, _ = start_run(engine, spider_name, parameters or {})
+        settings.update(NETRAL_RUN_ID=run_id, NETRAL_DATABASE_URL=db_url)
+    process = CrawlerProcess(crawl_settings(settings))
+    crawler = process.create_crawler(spider_class(spider_name))
+    if progress is not None:
+        _every(progress_every, lambda: progress(*_counts(crawler)))
+    process.crawl(crawler, **spider_args)
+    process.start()
+    item_counts, error_counts = _counts(crawler)
+    reason = crawler.stats.get_value("finish_reason")
+    if not store:
+        status = "completed" if reason == "finished" else str(reason)
+        return CrawlResult(None, status, item_counts, error_counts, reason)
+    with session_scope(engine) as session:
+        run = session.get(CrawlRun, run_id)
+        if run.status == RunStatus.RUNNING:  # the spider never opened (bad arguments, unreachable database)
+            finish_run(engine, run_id, RunStatus.FAILED, f"crawl ended early: {reason}")
+            session.refresh(run)
+        result = CrawlResult(run_id, run.status.value, run.item_counts, run.error_counts, reason)
+    engine.dispose()
+    return result
+
+
+def _counts(crawler) -> tuple[dict, dict]:  # noqa: ANN001
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    items = counts(stats, STORED_PREFIX)
+    if not items:  # storage off: report what the spider yielded instead
+        items = {"items": stats.get("item_scraped_count", 0)}
+    return items, counts(stats, ERROR_PREFIX)
+
+
+def _every(seconds: float, call: Callable[[], None]) -> None:
+    from twisted.internet import task
+
+    loop = task.LoopingCall(call)
+    loop.start(seconds, now=False)

@@ -1,0 +1,15 @@
+"""Crawl stage: one spider per platform (file name = spider name); `SPIDERS` maps names to classes."""
+
+from __future__ import annotations
+
+
+def spider_class(name: str):  # noqa: ANN201
+    """Return the spider class registered under `name`; raise KeyError naming the known ones."""
+    from crawler.spiders.bluesky import BlueskySpider
+    from crawler.spiders.mastodon import MastodonSpider
+
+    spiders = {cls.name: cls for cls in (BlueskySpider, MastodonSpider)}
+    try:
+        return spiders[name]
+    except KeyError:
+        raise KeyError(f"unknown spider {name!r}; known: {', '.join(sorted(spiders))}") from None

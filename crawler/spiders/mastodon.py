@@ -1,0 +1,196 @@
+"""Crawl stage: the Mastodon spider (REST API of one instance; token optional).
+
+For each account (`accounts`, looked up with accounts/lookup): its statuses, boosts and replies included
+(a boost is a repost; a reply's parent is fetched so the reply has a target; a 4.5 quote is a quote).
+For target accounts (`targets`, post-centric) also each own status's favourited_by, reblogged_by and
+context (direct replies). Paging only through the Link header. What others favourited is not available.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from crawler.items import ScopeDone
+from crawler.mapping import mastodon as masto
+from crawler.spiders.base import NetralSpider, as_list
+
+PAGE_STATUSES = 40
+PAGE_ACCOUNTS = 80
+COUNT_FIELD = {"like": "favourites_count", "repost": "reblogs_count", "reply": "replies_count"}
+LISTING = {"like": "favourited_by", "repost": "reblogged_by"}
+
+
+class MastodonSpider(NetralSpider):
+    name = "mastodon"
+    platform = "mastodon"
+
+    def __init__(self, *args, instance=None, targets=None, accounts=None, token=None, **kwargs):  # noqa: ANN001
+        super().__init__(*args, **kwargs)
+        self._instance = instance
+        self.targets = as_list(targets)
+        self.accounts = as_list(accounts)
+        self.token = token  # sent as a header only; never stored in the run's parameters or logged
+        self.run_parameters = {"instance": instance, "targets": self.targets, "accounts": self.accounts,
+                               "token": bool(token)}
+
+    @property
+    def instance(self) -> str:
+        url = self._instance or self.settings.get("NETRAL_MASTODON_INSTANCE")
+        if not url:
+            raise ValueError("no Mastodon instance given")
+        return url.rstrip("/")
+
+    def api(self, path: str, **params) -> str:
+        query = urlencode([(k, v) for k, v in params.items() if v is not None])
+        return f"{self.instance}/api/v1/{path}" + (f"?{query}" if query else "")
+
+    def request(self, url, callback, meta=None, **kwargs):  # noqa: ANN001
+        if self.token:
+            kwargs.setdefault("headers", {})["Authorization"] = f"Bearer {self.token}"
+        return super().request(url, callback, meta, **kwargs)
+
+    async def start(self):
+        modes: dict[str, bool] = {}
+        for acct in self.targets:
+            modes[acct.lstrip("@").lower()] = True
+        for acct in self.accounts:
+            modes.setdefault(acct.lstrip("@").lower(), False)
+        for acct, interactions in modes.items():
+            yield self.request(self.api("accounts/lookup", acct=acct), self.parse_lookup,
+                               {"lookup": acct, "interactions": interactions})
+
+    def parse_lookup(self, response):  # noqa: ANN001
+        data = self.load_json(response)
+        if data is None:
+            return
+        try:
+            actor = masto.account(data, lookup_handle=response.meta["lookup"])
+            local_id = str(data["id"])
+        except (KeyError, TypeError):
+            self.count("malformed_account")
+            return
+        yield actor
+        key = f"mastodon:statuses:{actor.platform_id}"
+        url = self.api(f"accounts/{quote(local_id)}/statuses", limit=PAGE_STATUSES)
+        yield self.request(url, self.parse_statuses, {"actor": actor.platform_id, "since": self.since_for(key),
+                                                      "newest": None, "interactions": response.meta["interactions"]})
+
+    def parse_statuses(self, response):  # noqa: ANN001
+        statuses = self.load_list(response)
+        if statuses is None:
+            return
+        meta = dict(response.meta)
+        fetched_at = self.now()
+        reached_old = False
+        for status in statuses:
+            try:
+                when = status["created_at"]
+                if self.older_than(when, meta["since"]):
+                    reached_old = True  # newest first: the rest was checked by an earlier run
+                    break
+                meta["newest"] = self.newer(meta["newest"], when)
+                yield from self.map_status(status, fetched_at, meta["interactions"])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                self.count("malformed_status")
+        nxt = masto.next_link(response.headers.get("Link"))
+        if nxt and not reached_old:
+            yield self.request(nxt, self.parse_statuses, {k: meta[k] for k in ("actor", "since", "newest",
+                                                                               "interactions")})
+            return
+        yield ScopeDone(platform=self.platform, scope="actor", key=meta["actor"],
+                        kinds=("post", "repost", "reply", "quote"), since=meta["since"],
+                        cursor={"newest": meta["newest"]}, cursor_key=f"mastodon:statuses:{meta['actor']}")
+
+    def map_status(self, status: dict, fetched_at, interactions: bool):  # noqa: ANN001
+        if isinstance(status.get("reblog"), dict):
+            target = masto.post(status["reblog"], fetched_at)
+            yield target
+            yield masto.interaction("repost", masto.account(status["account"]), target.platform_id, status,
+                                    fetched_at, record_uri=status.get("uri"), when=status.get("created_at"))
+            return
+        quoted = masto.quoted_status(status)
+        if status.get("in_reply_to_id"):
+            # The reply names its parent only by local id: fetch it, then store the reply with its target.
+            url = self.api(f"statuses/{quote(str(status['in_reply_to_id']))}")
+            yield self.request(url, self.parse_parent, {"status": status}, errback=self.parent_failed)
+        else:
+            yield masto.post(status, fetched_at)
+        if quoted is not None:
+            own = status["uri"]
+            yield masto.post(quoted, fetched_at)
+            yield masto.interaction("quote", masto.account(status["account"]), quoted["uri"], status, fetched_at,
+                                    own_uri=own, when=status.get("created_at"))
+        if interactions:
+            yield from self.interaction_requests(status)
+
+    def parse_parent(self, response):  # noqa: ANN001
+        status, fetched_at = response.meta["status"], self.now()
+        parent = self.load_json(response)
+        try:
+            if parent is None:
+                raise TypeError
+            parent_item = masto.post(parent, fetched_at)
+        except (KeyError, TypeError):
+            self.count("malformed_status")
+            yield masto.post(status, fetched_at)
+            return
+        reply = masto.post(status, fetched_at, reply_to_uri=parent_item.platform_id)
+        yield parent_item
+        yield reply
+        yield masto.interaction("reply", reply.author, parent_item.platform_id, status, fetched_at,
+                                own_uri=reply.platform_id, when=status.get("created_at"))
+
+    def parent_failed(self, failure):  # noqa: ANN001
+        self.on_error(failure)
+        # The parent is hidden or gone; the reply itself is still the account's post.
+        yield masto.post(failure.request.meta["status"], self.now())
+
+    # -- who interacted with a target's status ---------------------------------------------------------
+
+    def interaction_requests(self, status: dict):  # noqa: ANN001
+        local_id, uri = quote(str(status["id"])), status["uri"]
+        for kind, listing in LISTING.items():
+            if status.get(COUNT_FIELD[kind]) == 0:
+                yield ScopeDone(platform=self.platform, scope="target", key=uri, kinds=(kind,))
+                continue
+            yield self.request(self.api(f"statuses/{local_id}/{listing}", limit=PAGE_ACCOUNTS),
+                               self.parse_accounts, {"uri": uri, "kind": kind})
+        if status.get(COUNT_FIELD["reply"]) == 0:
+            yield ScopeDone(platform=self.platform, scope="target", key=uri, kinds=("reply",))
+        else:
+            yield self.request(self.api(f"statuses/{local_id}/context"), self.parse_context,
+                               {"uri": uri, "local_id": str(status["id"])})
+
+    def parse_accounts(self, response):  # noqa: ANN001
+        meta = response.meta
+        accounts = self.load_list(response)
+        if accounts is None:
+            return
+        fetched_at = self.now()
+        for entity in accounts:
+            try:
+                yield masto.interaction(meta["kind"], masto.account(entity), meta["uri"], entity, fetched_at)
+            except (KeyError, TypeError, AttributeError):
+                self.count(f"malformed_{meta['kind']}")
+        nxt = masto.next_link(response.headers.get("Link"))
+        if nxt:
+            yield self.request(nxt, self.parse_accounts, {"uri": meta["uri"], "kind": meta["kind"]})
+            return
+        yield ScopeDone(platform=self.platform, scope="target", key=meta["uri"], kinds=(meta["kind"],))
+
+    def parse_context(self, response):  # noqa: ANN001
+        data = self.load_json(response, expect="descendants")
+        if data is None:
+            return
+        meta, fetched_at = response.meta, self.now()
+        for status in data["descendants"]:
+            try:
+                if str(status.get("in_reply_to_id")) != meta["local_id"]:
+                    continue  # replies to replies belong to their own parent
+                reply = masto.post(status, fetched_at, reply_to_uri=meta["uri"])
+                yield reply
+                yield masto.interaction("reply", reply.author, meta["uri"], status, fetched_at,
+                                        own_uri=reply.platform_id, when=status.get("created_at"))
+            except (KeyError, TypeError, AttributeError):
+                self.count("malformed_reply")
+        yield ScopeDone(platform=self.platform, scope="target", key=meta["uri"], kinds=("reply",))
