@@ -12,7 +12,7 @@ import unicodedata
 from html import unescape
 from html.parser import HTMLParser
 
-from crawler.items import AccountItem, InteractionItem, PostItem
+from crawler.items import AccountItem, InteractionItem, PostItem, ScopeDone
 from crawler.timeparse import parse_time
 
 # C0/C1 controls except tab and newline, and the bidi embedding/override/isolate characters.
@@ -109,4 +109,6 @@ def normalize_item(item: object) -> object:
         return normalize_interaction(item)
     if isinstance(item, AccountItem):
         return normalize_account(item)
+    if isinstance(item, ScopeDone) and item.since is not None:
+        item.since = parse_time(item.since)
     return item

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -60,7 +61,9 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
     process = CrawlerProcess(crawl_settings(settings))
     crawler = process.create_crawler(spider_class(spider_name))
     if progress is not None:
-        _every(progress_every, lambda: progress(*_counts(crawler)))
+        # Start the ticker once the engine runs: touching the reactor earlier would install the wrong one.
+        crawler.signals.connect(lambda: _every(progress_every, lambda: progress(*_counts(crawler))),
+                                signal=signals.engine_started, weak=False)
     process.crawl(crawler, **spider_args)
     process.start()
     item_counts, error_counts = _counts(crawler)
@@ -69,10 +72,11 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
         status = "completed" if reason == "finished" else str(reason)
         return CrawlResult(None, status, item_counts, error_counts, reason)
     with session_scope(engine) as session:
+        status = session.get(CrawlRun, run_id).status
+    if status == RunStatus.RUNNING:  # the spider never opened (bad arguments, unreachable database)
+        finish_run(engine, run_id, RunStatus.FAILED, f"crawl ended early: {reason}")
+    with session_scope(engine) as session:
         run = session.get(CrawlRun, run_id)
-        if run.status == RunStatus.RUNNING:  # the spider never opened (bad arguments, unreachable database)
-            finish_run(engine, run_id, RunStatus.FAILED, f"crawl ended early: {reason}")
-            session.refresh(run)
         result = CrawlResult(run_id, run.status.value, run.item_counts, run.error_counts, reason)
     engine.dispose()
     return result

@@ -18,6 +18,7 @@ USER_AGENT = os.environ.get("NETRAL_USER_AGENT", "Netral/0.1 (election neutralit
 ROBOTSTXT_OBEY = False
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no control port listening next to a crawler holding evidence
 LOG_LEVEL = os.environ.get("NETRAL_LOG_LEVEL", "INFO")
 
 # Politeness. The production defaults stay well under Bluesky's 3000/5 min and Mastodon's 300/5 min;
@@ -25,7 +26,7 @@ LOG_LEVEL = os.environ.get("NETRAL_LOG_LEVEL", "INFO")
 CONCURRENT_REQUESTS = int(os.environ.get("NETRAL_CONCURRENT_REQUESTS", "8"))
 CONCURRENT_REQUESTS_PER_DOMAIN = int(os.environ.get("NETRAL_CONCURRENT_REQUESTS_PER_DOMAIN", "2"))
 DOWNLOAD_DELAY = float(os.environ.get("NETRAL_DOWNLOAD_DELAY", "0.5"))
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # +-50%: requests do not arrive in lockstep
 DOWNLOAD_TIMEOUT = 30
 DEFAULT_REQUEST_HEADERS = {"Accept": "application/json"}
 

@@ -191,7 +191,7 @@ class Ingestor:
             "raw_sha256": sha256_text(p.raw_json), "fetched_at": p.fetched_at, "last_seen_at": p.fetched_at,
         } for p in self.posts.values()])
 
-    def _post_ids(self, conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    def _lookup_post_ids(self, conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         ids = {k: self._post_ids[k] for k in keys if k in self._post_ids}
         for platform in {k[0] for k in keys if k not in ids}:
             wanted = [k[1] for k in keys if k[0] == platform and k not in ids]
@@ -211,7 +211,7 @@ class Ingestor:
             keys.add((i.platform, i.target_platform_id))
             if i.own_post_platform_id:
                 keys.add((i.platform, i.own_post_platform_id))
-        post_ids = self._post_ids(conn, keys)
+        post_ids = self._lookup_post_ids(conn, keys)
         rows = []
         for i in self.interactions.values():
             target = post_ids.get((i.platform, i.target_platform_id))

@@ -30,6 +30,7 @@ class StorePipeline:
         self.cursor_state: dict = {}
         self.ingestor: Ingestor | None = None
         self.run_id: int | None = None
+        self.failure: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):  # noqa: ANN001
@@ -67,7 +68,15 @@ class StorePipeline:
         elif isinstance(item, AccountItem):
             ing.add_account(item)
         if ing.full:
-            self.flush()
+            try:
+                self.flush()
+            except Exception as exc:
+                # The batch stays pending; stop crawling rather than fetch what cannot be stored.
+                self.failure = f"store failed: {type(exc).__name__}: {str(exc)[:300]}"
+                log.error("%s; closing the spider", self.failure)
+                from scrapy.utils.defer import deferred_from_coro
+
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
         return item
 
     def flush(self) -> None:
@@ -87,14 +96,21 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         if self.ingestor is not None:
-            self.flush()
+            try:
+                self.flush()
+            except Exception as exc:
+                self.failure = f"store failed: {type(exc).__name__}: {str(exc)[:300]}"
+                log.exception("final batch could not be stored")
 
     def spider_closed(self, spider, reason):  # noqa: ANN001
         if self.ingestor is None:
             return
         all_stats = self.crawler.stats.get_stats()
         status = FINISH_STATUS.get(reason, RunStatus.FAILED)
-        finish_run(self.ingestor.engine, self.run_id, status, None if status != RunStatus.FAILED else reason,
+        message = None if status != RunStatus.FAILED else reason
+        if self.failure:
+            status, message = RunStatus.FAILED, self.failure
+        finish_run(self.ingestor.engine, self.run_id, status, message,
                    item_counts=counts(all_stats, STORED_PREFIX), error_counts=counts(all_stats, ERROR_PREFIX),
                    cursor_state=self.cursor_state)
         log.info("Crawl run %s %s: stored %s, errors %s", self.run_id, status.value,
