@@ -115,7 +115,10 @@ def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> di
     }
     ped = save(clf, ped)
     evaluate.write_model_card(ped)
-    echo(f"model {clf.version}: macro-F1 {metrics['classifier']['macro_f1']:.3f}, "
-         f"partisan precision {metrics['classifier']['precision']['partisan']:.3f}, "
-         f"role accuracy {metrics['roles']['accuracy']:.3f}")
+    for split in ("test", "dev"):
+        m = metrics[split]
+        echo(f"{split}: macro-F1 {m['classifier']['macro_f1']:.3f}, "
+             f"partisan precision {m['classifier']['precision']['partisan']:.3f}, "
+             f"role accuracy {m['roles']['accuracy']:.3f}")
+    echo(f"wrote {clf.version} to nlp/model/ and nlp/MODEL_CARD.md")
     return ped

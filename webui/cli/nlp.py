@@ -1,0 +1,134 @@
+"""CLI for the NLP stage: classify, detect-role, flag, and `nlp train` / `nlp evaluate`.
+
+Each command is a thin call into nlp/. The batch forms (`classify FILE`, `detect-role FILE`)
+never touch the database.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+def _load_profile(path: str | None):
+    if not path:
+        return None
+    from models.profile import ProfileError, load_profile
+
+    try:
+        return load_profile(path)
+    except ProfileError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _lines(path: str):
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise click.ClickException(f"{path}: {exc.strerror}") from None
+
+
+@click.command()
+@click.option("--profile", "profile_file", type=click.Path(dir_okay=False),
+              help="Election profile YAML: its names, parties, hashtags and numbers are masked and matched.")
+@click.argument("file", required=False)
+def classify(profile_file: str | None, file: str | None) -> None:
+    """Label posts partisan / election_info / other.
+
+    Without FILE: classify posts in the database not yet classified by the current model.
+    With FILE (JSON lines {"id", "text"}; - for stdin): write {"id", "label", "score", "reasons"}
+    per line to stdout, touching no database; malformed lines are named on stderr and make the
+    exit status 1 at the end.
+    """
+    profile = _load_profile(profile_file)
+    if file is not None:
+        from nlp.batch import classify_stream
+
+        with _lines(file) as fh:
+            bad = classify_stream(fh, sys.stdout, sys.stderr, profile)
+        if bad:
+            click.echo(f"{bad} malformed line(s)", err=True)
+            sys.exit(1)
+        return
+    from nlp.jobs import classify_pending
+    from webui.cli.common import open_engine
+
+    engine = open_engine()
+    with click.progressbar(length=0, label="classifying", show_pos=True, file=sys.stderr) as bar:
+        result = classify_pending(engine, profile, progress=bar.update)
+    click.echo(json.dumps(result))
+
+
+@click.command("detect-role")
+@click.argument("file")
+def detect_role(file: str) -> None:
+    """Detect asn / organizer / candidate / other from bios (JSON lines {"id", "bio", "name"?}; - for stdin).
+
+    Writes {"id", "role", "score", "evidence"} per line; a detected role is only a suggestion.
+    """
+    from nlp.batch import detect_role_stream
+
+    with _lines(file) as fh:
+        bad = detect_role_stream(fh, sys.stdout, sys.stderr)
+    if bad:
+        click.echo(f"{bad} malformed line(s)", err=True)
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--profile", "profile_file", type=click.Path(dir_okay=False),
+              help="Election profile YAML: campaign accounts and the calendar that sets severity.")
+def flag(profile_file: str | None) -> None:
+    """Run the neutrality rules on classified posts and interactions; re-running adds only new flags."""
+    from nlp.jobs import run_rules
+    from webui.cli.common import open_engine
+
+    profile = _load_profile(profile_file)
+    with click.progressbar(length=0, label="checking accounts", show_pos=True, file=sys.stderr) as bar:
+        result = run_rules(open_engine(), profile, progress=bar.update)
+    click.echo(json.dumps(result))
+
+
+@click.group()
+def nlp() -> None:
+    """Train and evaluate the political classifier."""
+
+
+@nlp.command()
+@click.option("--with-reviews", is_flag=True, help="Export reviewers' decisions from the database and learn from them.")
+@click.option("--profile", "profile_file", type=click.Path(dir_okay=False),
+              help="Profile of the reviewed election (used to mask its names in the exported examples).")
+def train(with_reviews: bool, profile_file: str | None) -> None:
+    """Train the classifier from nlp/data; write nlp/model/ (artifact + pedigree) and nlp/MODEL_CARD.md."""
+    from nlp.train import train as run_train
+
+    if with_reviews:
+        from nlp.feedback import export_reviews
+        from webui.cli.common import open_engine
+
+        counts = export_reviews(open_engine(), _load_profile(profile_file))
+        click.echo(f"exported reviewed examples: {json.dumps(counts)}")
+    run_train(with_reviews=with_reviews, echo=click.echo)
+
+
+@nlp.command()
+@click.option("--split", type=click.Choice(["test", "dev"]), default="test", show_default=True)
+@click.option("--errors", is_flag=True, help="Also list the misclassified examples.")
+def evaluate(split: str, errors: bool) -> None:
+    """Evaluate the shipped model on a held-out set and print its metrics as JSON."""
+    from nlp.evaluate import report
+
+    result = report(split=split)
+    if not errors:
+        result.pop("classifier_errors")
+        result.pop("role_errors")
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def register(cli: click.Group) -> None:
+    for command in (classify, detect_role, flag, nlp):
+        cli.add_command(command)
