@@ -107,8 +107,9 @@ def test_crawl_both_ways_exactly_once_then_removals(network, db_url, engine):
     crawl(db_url, network, "--actor", "kandidatsatu.test", "--registry")
     gone = {("like", "asnsatu", "campaign", None), ("reply", "asndua", "campaign", "reply_asndua")}
     with Session(engine) as session:
-        assert stored(session, world) == sorted(((k, a, t, o, (k, a, t, o) in gone) for k, a, t, o in scenario.EXPECTED),
-                                                key=lambda r: tuple(str(x) for x in r))
+        now = sorted(((k, a, t, o, (k, a, t, o) in gone) for k, a, t, o in scenario.EXPECTED),
+                     key=lambda r: tuple(str(x) for x in r))
+        assert stored(session, world) == now
         reply_post = session.scalar(select(Post).where(Post.platform_id == world.records["reply_asndua"]["uri"]))
         assert reply_post.removed_at is not None and reply_post.raw_json  # kept as evidence, marked removed
         campaign = session.scalar(select(Post).where(Post.platform_id == world.records["campaign"]["uri"]))
