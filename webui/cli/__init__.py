@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from webui.cli import audit, crawl, db, export, profile, registry, scheduler
+from webui.cli import serve, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,5 +18,5 @@ def cli() -> None:
 
 
 # Each stage's module adds its commands here; keep one line per module.
-for _module in (db, registry, profile, audit, crawl, export, scheduler):
+for _module in (db, registry, profile, audit, crawl, export, scheduler, serve, users):
     _module.register(cli)

@@ -91,3 +91,9 @@ def interactions(fmt: str, output: str | None) -> None:
 
 def register(cli: click.Group) -> None:
     cli.add_command(export)
+
+
+# The review stage's exports (compliance summary, per-case evidence PDF) live in webui/cli/compliance.py.
+from webui.cli.compliance import add_commands as _add_review_exports  # noqa: E402
+
+_add_review_exports(export)

@@ -1,0 +1,106 @@
+"""Review UI exports: compliance summary in CSV/XLSX/PDF from the web and the CLI, the case PDF, NIP policy, audit."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from models import AuditEvent, Decision, FlagStatus, Review
+from tests.factories import make_account, make_flag, make_interaction, make_person, make_post
+from webui.cli import cli
+
+NIP = "198001012005011001"
+
+
+@pytest.fixture
+def confirmed(db_session, users):
+    """Two confirmed flags (one with a NIP, one with a formula-like name), one dismissed, one new."""
+    actor = make_account(db_session)
+    person = make_person(db_session, actor, name="Budi Santoso", nip=NIP)
+    flags = []
+    for status in (FlagStatus.CONFIRMED, FlagStatus.DISMISSED, FlagStatus.NEW):
+        interaction = make_interaction(db_session, actor, make_post(db_session, text="Coblos 01"))
+        flags.append(make_flag(db_session, interaction, person, status=status))
+    other = make_person(db_session, make_account(db_session), name="=HYPERLINK(\"http://x\")")
+    flags.append(make_flag(db_session, person=other, status=FlagStatus.CONFIRMED))
+    db_session.add(Review(flag_id=flags[0].id, reviewer_id=users["reviewer"].id, decision=Decision.CONFIRM, note="ok"))
+    db_session.commit()
+    return flags
+
+
+def _csv(text: str) -> tuple[list[list[str]], list[list[str]]]:
+    summary, cases = text.lstrip("\ufeff").split("\r\n\r\n")
+    return list(csv.reader(io.StringIO(summary))), list(csv.reader(io.StringIO(cases)))
+
+
+def test_web_csv_summary_counts_and_cases(as_role, confirmed, db_session):
+    response = as_role("viewer").post("/export/summary", {"format": "csv"})
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    summary, cases = _csv(response.get_data(as_text=True))
+    assert summary[0][:6] == ["instansi", "provinsi", "kabupaten_kota", "platform", "aturan", "ditandai"]
+    assert [int(v) for v in summary[1][5:8]] == [4, 2, 1]
+    assert len(cases) == 3 and "nip" not in cases[0]
+    assert NIP not in response.get_data(as_text=True)
+    assert cases[1][-1] == "reviewer"  # who confirmed
+    assert any(row[8].startswith("'=HYPERLINK") for row in cases[1:])  # no formula injection
+    assert "export.summary" in db_session.scalars(select(AuditEvent.action)).all()
+
+
+def test_nip_only_for_admins_when_asked(as_role, confirmed):
+    assert as_role("viewer").post("/export/summary", {"format": "csv", "with_nip": "1"}).status_code == 403
+    response = as_role("admin").post("/export/summary", {"format": "csv", "with_nip": "1"})
+    assert NIP in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt, magic", [("xlsx", b"PK"), ("pdf", b"%PDF")])
+def test_web_xlsx_and_pdf(as_role, confirmed, fmt, magic):
+    response = as_role("viewer").post("/export/summary", {"format": fmt, "platform": "bluesky"})
+    assert response.status_code == 200 and response.data.startswith(magic)
+
+
+def test_xlsx_has_both_sheets(as_role, confirmed):
+    from openpyxl import load_workbook
+
+    response = as_role("viewer").post("/export/summary", {"format": "xlsx"})
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Ringkasan", "Kasus terkonfirmasi"]
+    assert book["Kasus terkonfirmasi"].max_row == 3
+
+
+def test_bad_export_requests(as_role, confirmed):
+    browser = as_role("viewer")
+    assert browser.post("/export/summary", {"format": "exe"}).status_code == 400
+    assert browser.post("/export/summary", {"format": "csv", "date_from": "yesterday"}).status_code == 400
+    assert browser.client.post("/export/summary", data={"format": "csv"}).status_code == 400  # no CSRF token
+
+
+def test_case_pdf_from_the_web_is_audited(as_role, confirmed, db_session):
+    response = as_role("viewer").get(f"/export/case/{confirmed[0].id}.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert as_role("viewer").get("/export/case/999999.pdf").status_code == 404
+    assert db_session.scalars(select(AuditEvent.action).where(AuditEvent.action == "export.case")).all()
+
+
+def test_cli_summary_and_case(netral_env, confirmed, tmp_path, db_session):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export", "summary", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "ditandai" in result.output and NIP not in result.output
+    result = runner.invoke(cli, ["export", "summary", "--with-nip"])
+    assert NIP in result.output
+    for fmt in ("xlsx", "pdf"):
+        out = tmp_path / f"s.{fmt}"
+        result = runner.invoke(cli, ["export", "summary", "--format", fmt, "--output", str(out)])
+        assert result.exit_code == 0 and out.stat().st_size > 1000, result.output
+    assert runner.invoke(cli, ["export", "summary", "--format", "pdf"]).exit_code != 0  # needs --output
+    assert runner.invoke(cli, ["export", "summary", "--platform", "myspace"]).exit_code != 0
+    pdf = tmp_path / "case.pdf"
+    result = runner.invoke(cli, ["export", "case", str(confirmed[0].id), "--output", str(pdf)])
+    assert result.exit_code == 0 and pdf.read_bytes().startswith(b"%PDF"), result.output
+    assert runner.invoke(cli, ["export", "case", "999999", "--output", str(pdf)]).exit_code != 0
+    actions = db_session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("export.summary") == 4 and actions.count("export.case") == 1
