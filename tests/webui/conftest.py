@@ -34,6 +34,12 @@ def users(db_session):
     return made
 
 
+def fresh(session) -> None:
+    """End the session's read snapshot (SQLite WAL keeps it) and forget loaded rows, to see others' commits."""
+    session.rollback()
+    session.expire_all()
+
+
 def csrf_token(client, path: str = "/login") -> str:
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)

@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from models import AuditEvent, User, UserRole
+from tests.webui.conftest import fresh
 from webui.cli import cli
 from webui.passwords import verify_password
 
@@ -27,7 +28,7 @@ def test_user_add_from_stdin_and_env(netral_env, db_session, monkeypatch):
     assert "ani\treviewer" in listing and "root\tadmin" in listing
     result = runner.invoke(cli, ["user", "password", "ani", "--password-stdin"], input="brand new secret\n")
     assert result.exit_code == 0
-    db_session.rollback(); db_session.expire_all()
+    fresh(db_session)
     assert verify_password(db_session.get(User, ani.id).password_hash, "brand new secret")
     actions = db_session.scalars(select(AuditEvent.action)).all()
     assert actions == ["user.add", "user.add", "user.password"]

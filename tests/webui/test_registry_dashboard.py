@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from models import AccountLink, AttributionMethod, AuditEvent, FlagStatus, LinkStatus, Person
 from tests.factories import make_account, make_flag, make_person
+from tests.webui.conftest import fresh
 
 NIP = "198001012005011001"
 
@@ -35,7 +36,7 @@ def test_admin_confirms_a_detected_link(as_role, db_session):
     _person, link = _suggested(db_session)
     assert as_role("reviewer").post(f"/registry/link/{link.id}", {"status": "confirmed"}).status_code == 403
     assert as_role("admin").post(f"/registry/link/{link.id}", {"status": "confirmed"}).status_code == 302
-    db_session.rollback(); db_session.expire_all()
+    fresh(db_session)
     stored = db_session.get(AccountLink, link.id)
     assert stored.status is LinkStatus.CONFIRMED and stored.decided_by == "admin"
     assert db_session.scalars(select(AuditEvent.action)).all()[-1] == "registry.link.confirmed"
@@ -50,7 +51,7 @@ def test_admin_adds_and_edits_a_person(as_role, db_session, users):
     assert admin.post("/registry/person/new", form).status_code == 400  # duplicate natural key
     admin.post(f"/registry/person/{person.id}", {**form, "position": "Kepala Seksi", "nip": "123"})  # bad NIP
     admin.post(f"/registry/person/{person.id}", {**form, "position": "Kepala Seksi"})
-    db_session.rollback(); db_session.expire_all()
+    fresh(db_session)
     assert db_session.get(Person, person.id).position == "Kepala Seksi"
     actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("registry.%"))).all()
     assert actions == ["registry.person.add", "registry.person.edit"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import AuditEvent, Classification, Flag, FlagStatus, InteractionKind, Label, Review, verify_chain
 from tests.factories import WHEN, make_account, make_flag, make_interaction, make_post
-from tests.webui.conftest import XSS
+from tests.webui.conftest import XSS, fresh
 
 
 @pytest.fixture
@@ -72,15 +72,15 @@ def test_claim_confirm_and_audit(as_role, flags, db_session):
     # The other reviewer cannot claim or decide while the claim holds.
     other.post(f"/case/{fid}/claim")
     other.post(f"/case/{fid}/decide", {"decision": "dismiss", "note": "no"})
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     flag = db_session.get(Flag, fid)
     assert flag.status is FlagStatus.IN_REVIEW and flag.assignee_id is not None
     # A confirmation needs a note.
     reviewer.post(f"/case/{fid}/decide", {"decision": "confirm", "note": ""})
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     assert db_session.get(Flag, fid).status is FlagStatus.IN_REVIEW
     reviewer.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "Jelas mendukung paslon"})
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     assert db_session.get(Flag, fid).status is FlagStatus.CONFIRMED
     decisions = db_session.scalars(select(Review.decision).where(Review.flag_id == fid)).all()
     assert [d.value for d in decisions] == ["claim", "confirm"]
@@ -98,7 +98,7 @@ def test_stale_form_is_refused(as_role, flags, db_session):
     reviewer.post(f"/case/{fid}/release")
     # reviewer2 rendered the page before the claim and release (seen=0): the decision is refused.
     other.post(f"/case/{fid}/decide", {"decision": "dismiss", "note": "bukan pelanggaran", "seen": "0"})
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     assert db_session.get(Flag, fid).status is FlagStatus.NEW
 
 
@@ -107,24 +107,24 @@ def test_two_person_rule_and_disagreement_go_to_admin(app, as_role, flags, db_se
     a, b, admin = as_role("reviewer"), as_role("reviewer2"), as_role("admin")
     first, second = flags[0].id, flags[1].id
     a.post(f"/case/{first}/decide", {"decision": "confirm", "note": "ya"})
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     assert db_session.get(Flag, first).status is FlagStatus.IN_REVIEW  # one confirmation is not enough
     a.post(f"/case/{first}/decide", {"decision": "confirm", "note": "ya lagi"})  # same reviewer: refused
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     assert db_session.get(Flag, first).status is FlagStatus.IN_REVIEW
     b.post(f"/case/{first}/decide", {"decision": "confirm", "note": "setuju"})
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     assert db_session.get(Flag, first).status is FlagStatus.CONFIRMED
 
     a.post(f"/case/{second}/decide", {"decision": "confirm", "note": "ya"})
     b.post(f"/case/{second}/decide", {"decision": "dismiss", "note": "tidak"})
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     assert db_session.get(Flag, second).status is FlagStatus.ESCALATED
     a.post(f"/case/{second}/decide", {"decision": "confirm", "note": "tetap"})  # reviewers cannot settle it
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     assert db_session.get(Flag, second).status is FlagStatus.ESCALATED
     admin.post(f"/case/{second}/decide", {"decision": "dismiss", "note": "informasi netral"})
-    db_session.rollback(); db_session.expire_all()  # new snapshot, fresh rows
+    fresh(db_session)
     assert db_session.get(Flag, second).status is FlagStatus.DISMISSED
 
 

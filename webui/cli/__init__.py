@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from webui.cli import audit, crawl, db, export, profile, registry, scheduler
-from webui.cli import serve, users
+from webui.cli import audit, crawl, db, export, profile, registry, scheduler, serve, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -75,7 +75,8 @@ def write_case_pdf(case: Case, fh: BinaryIO, include_nip: bool = False, generate
     pdf.heading("Peninjauan", 11)
     for review in case.reviews:
         verb = DECISION_ID.get(review.decision.value, review.decision.value)
-        pdf.field(wib(review.created_at), f"{review.reviewer.username} {verb}" + (f": {review.note}" if review.note else ""))
+        note = f": {review.note}" if review.note else ""
+        pdf.field(wib(review.created_at), f"{review.reviewer.username} {verb}{note}")
     if not case.reviews:
         pdf.field("-", "Belum ada keputusan")
     fh.write(bytes(pdf.output()))

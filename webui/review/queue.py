@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
 from sqlalchemy import Engine, func, select, tuple_
@@ -118,7 +118,7 @@ def conditions(f: QueueFilter, user: User | None = None) -> list:
 
 def encode_cursor(row, sort: str) -> str:
     if sort == "time":
-        return f"t{row.event_at.astimezone(timezone.utc).isoformat()}_{row.id}"
+        return f"t{row.event_at.astimezone(UTC).isoformat()}_{row.id}"
     return f"s{row.score!r}_{row.id}"
 
 
@@ -129,7 +129,7 @@ def decode_cursor(cursor: str, sort: str):
         key, ident = rest.rsplit("_", 1)
         if kind == "t" and sort == "time":
             moment = datetime.fromisoformat(key)
-            return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)), int(ident)
+            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), int(ident)
         if kind == "s" and sort == "score":
             return float(key), int(ident)
     except (ValueError, IndexError):
