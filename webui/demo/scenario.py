@@ -177,12 +177,16 @@ def parse_scenario(data: dict) -> Scenario:
         for kind in ("likes", "reposts"):
             pending.append((post, kind, raw.get(kind)))
     interactions = []
+    seen: set[tuple[str, str, str]] = set()
     for post, kind, raw in pending:
         where = f"posts ({post.key}).{kind}"
         for key, when in _interaction_refs(raw, post, kind, where, tz):
             actor = accounts.get(key)
             if actor is None or actor.platform != post.author.platform:
                 raise ScenarioError(f"{where}: {key!r} is not an account on {post.author.platform}")
+            if (kind, key, post.key) in seen:
+                raise ScenarioError(f"{where}: {key!r} appears twice")
+            seen.add((kind, key, post.key))
             interactions.append(SInteraction(kind=kind[:-1], actor=actor, post=post, at=when))
     scenario = Scenario(str(data.get("name", "scenario")), accounts, posts, interactions)
     _derive_ids(scenario)
