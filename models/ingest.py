@@ -83,7 +83,10 @@ class Ingestor:
 
     def add_post(self, post: Any) -> None:
         self.add_account(post.author)
-        self.posts.setdefault((post.platform, post.platform_id), post)
+        key = (post.platform, post.platform_id)
+        known = self.posts.get(key)
+        if known is None or (known.reply_to_platform_id is None and post.reply_to_platform_id):
+            self.posts[key] = post  # a Mastodon reply learns its parent's URI after a second request
 
     def add_interaction(self, inter: Any) -> None:
         self.add_account(inter.actor)
@@ -182,7 +185,8 @@ class Ingestor:
         stmt = stmt.on_conflict_do_update(
             index_elements=[P.c.platform, P.c.platform_id],
             set_={"last_seen_at": stmt.excluded.last_seen_at, "removed_at": None,
-                  "platform_cid": func.coalesce(P.c.platform_cid, stmt.excluded.platform_cid)})
+                  "platform_cid": func.coalesce(P.c.platform_cid, stmt.excluded.platform_cid),
+                  "reply_to_platform_id": func.coalesce(P.c.reply_to_platform_id, stmt.excluded.reply_to_platform_id)})
         conn.execute(stmt, [{
             "platform": Platform(p.platform), "platform_id": p.platform_id, "platform_cid": p.platform_cid,
             "author_account_id": account_ids[(p.author.platform, p.author.platform_id)], "text": p.text or "",
@@ -266,7 +270,13 @@ class Ingestor:
             pwhere = [P.c.author_account_id == owner, P.c.removed_at.is_(None), P.c.last_seen_at < self.run_started_at]
             if scope.since is not None:
                 pwhere.append(P.c.created_at >= scope.since)
-            removed += conn.execute(update(P).where(*pwhere).values(removed_at=now)).rowcount or 0
+            gone_posts = conn.execute(select(P.c.id).where(*pwhere)).scalars().all()
+            for part in _chunks(gone_posts):
+                conn.execute(update(P).where(P.c.id.in_(part)).values(removed_at=now))
+                # A deleted reply or quote post takes its interaction with it.
+                conn.execute(update(I).where(I.c.own_post_id.in_(part), I.c.removed_at.is_(None))
+                             .values(removed_at=now))
+            removed += len(gone_posts)
         return removed
 
     @staticmethod

@@ -94,7 +94,8 @@ class NetralSpider(scrapy.Spider):
         return data
 
     def request(self, url: str, callback, meta: dict | None = None, **kwargs) -> scrapy.Request:  # noqa: ANN001
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta or {}, **kwargs)
+        kwargs.setdefault("errback", self.on_error)
+        return scrapy.Request(url, callback=callback, meta=meta or {}, **kwargs)
 
     @staticmethod
     def now() -> datetime:

@@ -97,8 +97,9 @@ class MastodonSpider(NetralSpider):
             yield self.request(nxt, self.parse_statuses, {k: meta[k] for k in ("actor", "since", "newest",
                                                                                "interactions")})
             return
+        # Replies are covered through their own posts: the reply interaction arrives after the parent fetch.
         yield ScopeDone(platform=self.platform, scope="actor", key=meta["actor"],
-                        kinds=("post", "repost", "reply", "quote"), since=meta["since"],
+                        kinds=("post", "repost", "quote"), since=meta["since"],
                         cursor={"newest": meta["newest"]}, cursor_key=f"mastodon:statuses:{meta['actor']}")
 
     def map_status(self, status: dict, fetched_at, interactions: bool):  # noqa: ANN001
@@ -109,12 +110,12 @@ class MastodonSpider(NetralSpider):
                                     fetched_at, record_uri=status.get("uri"), when=status.get("created_at"))
             return
         quoted = masto.quoted_status(status)
+        yield masto.post(status, fetched_at)
         if status.get("in_reply_to_id"):
-            # The reply names its parent only by local id: fetch it, then store the reply with its target.
+            # The reply names its parent only by local id: fetch it for the reply's target. The post itself
+            # is stored now, so the account's listing is complete when its ScopeDone arrives.
             url = self.api(f"statuses/{quote(str(status['in_reply_to_id']))}")
-            yield self.request(url, self.parse_parent, {"status": status}, errback=self.parent_failed)
-        else:
-            yield masto.post(status, fetched_at)
+            yield self.request(url, self.parse_parent, {"status": status})
         if quoted is not None:
             own = status["uri"]
             yield masto.post(quoted, fetched_at)
@@ -126,24 +127,18 @@ class MastodonSpider(NetralSpider):
     def parse_parent(self, response):  # noqa: ANN001
         status, fetched_at = response.meta["status"], self.now()
         parent = self.load_json(response)
+        if parent is None:
+            return
         try:
-            if parent is None:
-                raise TypeError
             parent_item = masto.post(parent, fetched_at)
         except (KeyError, TypeError):
             self.count("malformed_status")
-            yield masto.post(status, fetched_at)
             return
         reply = masto.post(status, fetched_at, reply_to_uri=parent_item.platform_id)
         yield parent_item
         yield reply
         yield masto.interaction("reply", reply.author, parent_item.platform_id, status, fetched_at,
                                 own_uri=reply.platform_id, when=status.get("created_at"))
-
-    def parent_failed(self, failure):  # noqa: ANN001
-        self.on_error(failure)
-        # The parent is hidden or gone; the reply itself is still the account's post.
-        yield masto.post(failure.request.meta["status"], self.now())
 
     # -- who interacted with a target's status ---------------------------------------------------------
 
