@@ -38,34 +38,42 @@ class Prediction:
 class Vectorizer:
     """Fit/transform the three feature blocks; kept as plain sklearn objects for skops."""
 
-    def __init__(self, word=None, char=None, gaz=None, gaz_weight: float = 1.0):
+    def __init__(self, word=None, char=None, gaz=None, gaz_weight: float = 1.0, use_char: bool = False):
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.word = word or TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2),
                                             min_df=2, sublinear_tf=True, dtype=np.float32)
-        self.char = char or TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3,
-                                            max_features=60000, sublinear_tf=True, lowercase=False,
-                                            dtype=np.float32)
+        # Character n-grams cost 4x the word features at prediction time; off unless they pay.
+        if char is None and use_char:
+            char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, max_features=60000,
+                                   sublinear_tf=True, lowercase=False, dtype=np.float32)
+        self.char = char
         self.gaz = gaz or DictVectorizer(dtype=np.float32)
         self.gaz_weight = gaz_weight
 
-    def fit_transform(self, feats) -> sp.csr_matrix:
+    def _blocks(self, feats, fit: bool) -> sp.csr_matrix:
         docs = [token_string(f) for f in feats]
-        return sp.hstack([self.word.fit_transform(docs), self.char.fit_transform(docs),
-                          self.gaz_weight * self.gaz.fit_transform([gazetteer_dict(f) for f in feats])],
-                         format="csr")
+        gaz = [gazetteer_dict(f) for f in feats]
+        do = (lambda v, x: v.fit_transform(x)) if fit else (lambda v, x: v.transform(x))
+        blocks = [do(self.word, docs)]
+        if self.char is not None:
+            blocks.append(do(self.char, docs))
+        blocks.append(self.gaz_weight * do(self.gaz, gaz))
+        return sp.hstack(blocks, format="csr")
+
+    def fit_transform(self, feats) -> sp.csr_matrix:
+        return self._blocks(feats, fit=True)
 
     def transform(self, feats) -> sp.csr_matrix:
-        docs = [token_string(f) for f in feats]
-        return sp.hstack([self.word.transform(docs), self.char.transform(docs),
-                          self.gaz_weight * self.gaz.transform([gazetteer_dict(f) for f in feats])],
-                         format="csr")
+        return self._blocks(feats, fit=False)
 
     def feature_names(self) -> np.ndarray:
-        return np.concatenate([self.word.get_feature_names_out(),
-                               np.array([f"char:{c}" for c in self.char.get_feature_names_out()], dtype=object),
-                               self.gaz.get_feature_names_out()])
+        names = [self.word.get_feature_names_out()]
+        if self.char is not None:
+            names.append(np.array([f"char:{c}" for c in self.char.get_feature_names_out()], dtype=object))
+        names.append(self.gaz.get_feature_names_out())
+        return np.concatenate(names)
 
 
 class Classifier:

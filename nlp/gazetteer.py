@@ -48,6 +48,9 @@ _COUNT_AFTER = {"kali", "x", "orang", "hari", "jam", "menit", "persen", "%", "ta
                 "ribu", "juta", "lembar", "kg", "rb", "jt", "kilo", "liter", "buah", "km", "meter", "pekan"}
 
 
+_NUMERIC_START = frozenset("0123456789<")
+
+
 @dataclass
 class Entry:
     category: str
@@ -90,7 +93,7 @@ class Gazetteer:
                 if tuple(norms[i : i + len(phrase)]) == phrase:
                     hit = Match(entry.category, entry.label, i, i + len(phrase))
                     break
-            if hit is None:
+            if hit is None and (tok[0] in _NUMERIC_START or tok in NUMBER_WORDS):
                 num = self._ballot_number(norms, i)
                 if num is not None:
                     hit = Match("nomor_urut", str(num), i, i + 1)
@@ -222,7 +225,11 @@ def featurize(toks: Tokens, gaz: Gazetteer) -> Features:
     for m in matches + [None]:
         stop = m.start if m is not None else len(norms)
         for j in range(pos, stop):
-            _plain(norms[j], toks.text[spans[j][0] : spans[j][1]], gaz, out)
+            form = _SIMPLE.get(norms[j])
+            if form is None:  # first sight of this form, or a hashtag/mention/emoji cue
+                _plain(norms[j], toks.text[spans[j][0] : spans[j][1]], gaz, out)
+            else:
+                out.append(form)
         if m is None:
             break
         mask = MASKS.get(m.category)
@@ -255,7 +262,12 @@ def _plain(tok: str, raw: str, gaz: Gazetteer, out: list[str]) -> None:
     elif tok[0] == "<":
         out.append("__emoji_angka__")
     else:
-        out.append(lemma(tok))
+        form = _SIMPLE[tok] = lemma(tok)
+        out.append(form)
+
+
+# Plain word -> its feature token (the lemma); a plain dict is the cheapest lookup per token.
+_SIMPLE: dict[str, str] = {}
 
 
 @lru_cache(maxsize=100_000)

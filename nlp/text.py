@@ -186,19 +186,37 @@ class Tokens:
 
 
 def analyze(texts, batch_size: int = 1000) -> list[Tokens]:
-    """Tokenize and normalize many texts in one spaCy pass."""
+    """Tokenize and normalize many texts in one spaCy pass.
+
+    Tokens are read as (offset, orth id) arrays rather than Token objects, and normalized once per
+    distinct orth id: building a Python Token per word cost more than the tokenizer itself.
+    """
+    from spacy.attrs import IDX, ORTH
+
     cleaned = [strip_html(t or "") for t in texts]
+    strings = tokenizer().vocab.strings
+    cache = _ORTH_CACHE
     out = []
     for text, doc in zip(cleaned, tokenizer().pipe(cleaned, batch_size=batch_size)):
         toks = Tokens(text)
-        for tok in doc:
-            forms = normalize_token(tok.text)
+        norms, spans = toks.norms, toks.spans
+        for idx, orth in doc.to_array([IDX, ORTH]).tolist():
+            hit = cache.get(orth)
+            if hit is None:
+                raw = strings[orth]
+                hit = cache[orth] = (normalize_token(raw), len(raw))
+            forms, length = hit
             if forms:
-                span = (tok.idx, tok.idx + len(tok.text))
-                toks.norms.extend(forms)
-                toks.spans.extend([span] * len(forms))
+                span = (idx, idx + length)
+                for form in forms:
+                    norms.append(form)
+                    spans.append(span)
         out.append(toks)
     return out
+
+
+# orth id -> (normalized forms, raw length). Orth ids are stable hashes of the token text.
+_ORTH_CACHE: dict[int, tuple[tuple[str, ...], int]] = {}
 
 
 def normalize_phrase(phrase: str) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from nlp.text import DATA
 
 CORPUS_FILES = ("train.jsonl", "train_profiles.json", "lexicon.yaml")
 REVIEWS = DATA / "reviews.jsonl"
+CONFIG = {"C": 4.0, "use_char": False}  # chosen on the dev set; char n-grams added nothing there
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -68,12 +69,12 @@ def featurize_rows(rows: list[dict], profiles: dict[str, dict]):
     return feats
 
 
-def fit(feats, labels, C: float = 4.0) -> Classifier:
+def fit(feats, labels, C: float = 4.0, use_char: bool = False) -> Classifier:
     """Fit vectorizers and a sigmoid-calibrated, class-balanced logistic regression."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
 
-    vec = Vectorizer()
+    vec = Vectorizer(use_char=use_char)
     X = vec.fit_transform(feats)
     base = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
     model = CalibratedClassifierCV(base, method="sigmoid", cv=5, ensemble=False)
@@ -99,10 +100,12 @@ def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> di
     rows, profiles, files = load_corpus(with_reviews)
     echo(f"training on {len(rows)} examples from {len(files)} files")
     feats = featurize_rows(rows, profiles)
-    clf = fit(feats, [r["label"] for r in rows])
+    clf = fit(feats, [r["label"] for r in rows], **CONFIG)
     digest = data_hash(files)
     now = datetime.now(timezone.utc)
-    clf.version = f"netral-clf-{now:%Y%m%d}-{digest[:8]}"
+    # The version names the data and the settings, so a retrain of either gets a new version.
+    config_id = hashlib.sha256((digest + json.dumps(CONFIG, sort_keys=True)).encode()).hexdigest()[:8]
+    clf.version = f"netral-clf-{now:%Y%m%d}-{config_id}"
     metrics = evaluate.evaluate(clf)
     counts: dict[str, int] = defaultdict(int)
     for r in rows:
@@ -111,7 +114,7 @@ def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> di
         "version": clf.version, "trained_at": now.isoformat(timespec="seconds"),
         "training_data_sha256": digest, "training_files": [p.name for p in files],
         "training_examples": dict(counts), "with_reviews": with_reviews,
-        "partisan_threshold": clf.threshold, "libraries": library_versions(), "metrics": metrics,
+        "partisan_threshold": clf.threshold, "config": CONFIG, "libraries": library_versions(), "metrics": metrics,
     }
     ped = save(clf, ped)
     evaluate.write_model_card(ped)
