@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 # The pipeline a job runs, in order. Resolved lazily: the stages live in other packages.
 STEPS: dict[str, str] = {
-    "crawl": "crawler.run:run_crawl",
+    "crawl": "webui.cli.scheduler:crawl_step",  # `netral crawl` in a child process
     "classify": "nlp.jobs:classify_pending",
     "flag": "nlp.jobs:run_rules",
 }
