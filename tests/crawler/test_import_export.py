@@ -20,8 +20,9 @@ POST = f"at://{CAND}/app.bsky.feed.post/3kabc"
 REPLY = "at://did:plc:asn/app.bsky.feed.post/3kdef"
 ROWS = [
     {"type": "account", "platform": "bluesky", "platform_id": CAND, "handle": "@Kandidat.Test"},
-    {"type": "post", "platform": "bluesky", "platform_id": POST, "author": {"platform_id": CAND, "handle": "kandidat.test"},
-     "text": "Ayo coblos nomor 1", "created_at": "2024-11-10T03:00:00Z", "raw_json": {"uri": POST, "x": 1}},
+    {"type": "post", "platform": "bluesky", "platform_id": POST,
+     "author": {"platform_id": CAND, "handle": "kandidat.test"}, "text": "Ayo coblos nomor 1",
+     "created_at": "2024-11-10T03:00:00Z", "raw_json": {"uri": POST, "x": 1}},
     {"type": "interaction", "platform": "bluesky", "kind": "like", "actor_platform_id": "did:plc:asn",
      "actor_handle": "asn.test", "target_platform_id": POST, "occurred_at": "2024-11-10T04:00:00Z"},
     {"type": "interaction", "platform": "bluesky", "kind": "love", "actor_platform_id": "did:plc:asn",
