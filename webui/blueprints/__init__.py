@@ -12,5 +12,7 @@ def register_all(app: Flask) -> None:
     app.before_request(load_user)
     for module in (auth, queue, case, registry, dashboard, export, users):
         app.register_blueprint(module.bp)
-    app.jinja_env.globals.update(can_decide=can_decide, is_admin=is_admin)
+    from webui.labels import labels
+
+    app.jinja_env.globals.update(can_decide=can_decide, is_admin=is_admin, labels=labels)
     app.add_url_rule("/", "index", lambda: redirect(url_for("queue.index")))
