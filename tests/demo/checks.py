@@ -43,3 +43,27 @@ def find_act(session: Session, scenario: Scenario, base_url: str, entry: dict) -
         if stored_handle == handle or (stored_handle or "").split("@")[0] == handle:
             return row_id
     return None
+
+
+def flagged(session: Session, scenario: Scenario, base_url: str, entry: dict) -> bool | None:
+    """Whether an expected act carries a flag; None when the act was not stored at all."""
+    from models.review import Flag
+
+    found = find_act(session, scenario, base_url, entry)
+    if found is None:
+        return None
+    column = Flag.post_id if entry["kind"] == "post" else Flag.interaction_id
+    return session.scalar(select(Flag.id).where(column == found).limit(1)) is not None
+
+
+def score(session: Session, scenario: Scenario, base_url: str) -> dict[str, list[dict]]:
+    """Sort expectations: flagged / missed / not_stored (must_flag); ok / wrongly_flagged / neutral_not_stored."""
+    out: dict[str, list[dict]] = {"flagged": [], "missed": [], "not_stored": [], "wrongly_flagged": [], "ok": [],
+                                  "neutral_not_stored": []}
+    for entry in expected()["must_flag"]:
+        state = flagged(session, scenario, base_url, entry)
+        out["not_stored" if state is None else "flagged" if state else "missed"].append(entry)
+    for entry in expected()["must_not_flag"]:
+        state = flagged(session, scenario, base_url, entry)
+        out["neutral_not_stored" if state is None else "wrongly_flagged" if state else "ok"].append(entry)
+    return out

@@ -1,0 +1,63 @@
+"""`netral demo` end to end: sample network -> real spiders -> classify -> flag, checked against expected.yaml."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.jobs import CrawlJob
+from models.session import make_engine
+from tests.conftest import ROOT
+from tests.demo.checks import score
+from webui.cli import cli
+from webui.demo import load_scenario
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:  # the demo points the environment at its own database
+        mp.delenv("NETRAL_DATABASE_URL", raising=False)
+        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(f"sqlite:///{data_dir / 'netral.db'}")
+    with Session(engine) as session:
+        base = session.scalar(select(CrawlJob.options).where(CrawlJob.name == "demo-mastodon"))["instance"]
+        scored = score(session, load_scenario(ROOT / "examples" / "demo" / "scenario.yaml"), base)
+    engine.dispose()
+    return result.output, scored
+
+
+def test_demo_prints_the_reviewer_and_flags(demo_run):
+    output, _ = demo_run
+    assert "Reviewer: demo / " in output and "demo-bluesky: crawled" in output and "demo-mastodon: crawled" in output
+
+
+def test_every_expected_violation_is_flagged(demo_run):
+    _, scored = demo_run
+    assert scored["not_stored"] == [] and scored["missed"] == []
+
+
+# Known false positives of the classifier, left visible: "RT 02" (a neighbourhood) read as ballot number 02.
+KNOWN_FALSE_POSITIVES = {("bluesky:nurhayati.kpps.test", "pakrt_goro"), ("bluesky:nurhayati.kpps.test", "pakrt_tps")}
+
+
+def test_neutral_and_everyday_acts_are_not_flagged(demo_run):
+    _, scored = demo_run
+    wrong = [e for e in scored["wrongly_flagged"] if (e["account"], e["post"]) not in KNOWN_FALSE_POSITIVES]
+    assert wrong == []
+
+
+@pytest.mark.xfail(reason="nlp: 'RT 02' (neighbourhood number) is classified as support for pair 02", strict=False)
+def test_neighbourhood_numbers_are_not_ballot_numbers(demo_run):
+    _, scored = demo_run
+    assert [e for e in scored["wrongly_flagged"] if (e["account"], e["post"]) in KNOWN_FALSE_POSITIVES] == []
+
+
+@pytest.mark.xfail(reason="crawler: a getPosts URL with 25 at:// URIs exceeds Scrapy's URLLENGTH_LIMIT (2083), "
+                          "so an account's liked posts in that chunk are dropped", strict=False)
+def test_neutral_acts_are_stored_too(demo_run):
+    _, scored = demo_run
+    assert scored["neutral_not_stored"] == []
