@@ -4,7 +4,7 @@
     ... crawl net.url (AppView = PLC = PDS = Mastodon instance) ...
     net.stop()
 
-Also runs as a process (`python -m webui.demo.server --scenario FILE --port N`), printing one line
+Also runs as a process (`python -m webui.demo --scenario FILE --port N`), printing one line
 `samplenet ready <url>` when it listens, for tests that kill and restart crawlers or servers.
 """
 
