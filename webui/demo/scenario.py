@@ -61,7 +61,7 @@ class SPost:
         return post
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a benchmark scenario holds a million of these
 class SInteraction:
     kind: str  # like | repost
     actor: SAccount
@@ -72,8 +72,14 @@ class SInteraction:
     rkey: str = ""
     uri: str = ""
     cid: str = ""
-    record: dict = field(default_factory=dict)
     mid: str = ""  # Mastodon reblog status id
+
+    @property
+    def record(self) -> dict:
+        """The like/repost record, built when served rather than kept for every interaction."""
+        from webui.demo.records import interaction_record
+
+        return interaction_record(self)
 
 
 @dataclass
@@ -195,7 +201,7 @@ def parse_scenario(data: dict) -> Scenario:
 
 def _derive_ids(scenario: Scenario) -> None:
     """Fill record keys, URIs, CIDs and records in time order (a reply needs its parent's CID)."""
-    from webui.demo.records import interaction_record, post_record
+    from webui.demo.records import post_record
 
     used: set[str] = set()
 
@@ -223,7 +229,6 @@ def _derive_ids(scenario: Scenario) -> None:
         if inter.actor.platform == "bluesky":
             inter.rkey = unique_tid(inter.at, tag)
             inter.uri = f"at://{inter.actor.did}/app.bsky.feed.{inter.kind}/{inter.rkey}"
-            inter.record = interaction_record(inter)
             inter.cid = ids.cid_for(inter.record)
         elif inter.kind == "repost":
             inter.mid = ids.snowflake(inter.at, f"reblog:{tag}")
