@@ -19,6 +19,10 @@ _B = r"(?<![\w@#])"  # word start that is not inside a handle or hashtag
 _E = r"(?!\w)"
 _PARTY = (r"(?:pdi[ -]?p(?:erjuangan)?|gerindra|golkar|pkb|nasdem|pks|demokrat|pan|ppp|perindo|psi|hanura|"
           r"partai\s+\w+)")
+_CAUSES = (r"(?:bencana|kemanusiaan|pmi|literasi|pendidikan|mengajar|medis|kesehatan|covid\w*|sosial|lingkungan|"
+           r"pajak|desa|gereja|masjid|kampus|sekolah|pengajar|muda|jalanan|hewan|satwa|alam|banjir|gempa|"
+           r"donor|darah|relawan|tik|teknologi|komunitas|olahraga|di|dan|untuk|yang|&|pemantau|pemilu|"
+           r"demokrasi|kpu|bawaslu)\b")
 _ELECTION_CTX = r"(?:pemilu|pilkada|pilpres|pileg|kpu|bawaslu|kec(?:amatan|\.)?|pemilihan|adhoc|ad hoc|badan ad)"
 _PROCUREMENT_CTX = r"(?:pengadaan|barang|jasa|komitmen|satker|proyek|kontrak|tender|lpse|konstruksi|apbd|dipa|anggaran)"
 
@@ -60,6 +64,8 @@ CUES: list[tuple[str, float, str]] = [
     ("candidate", 0.92, rf"{_B}relawan\b[^,|/•;\n]{{0,25}}(?:paslon|pasangan|calon|nomor|no\.?\s?\d|0\d|capres|"
                         rf"cagub|cabup|cawalkot|pemenangan|{_PARTY}|pendukung|\w+\s*-\s*\w+)"),
     ("candidate", 0.9, rf"{_B}(?:partai\s+\w+|{_PARTY})\b.{{0,10}}(?:official|resmi)"),
+    # "Relawan Arsyah", "Relawan BERSINAR": a volunteer of a named side, unless the cause is non-political.
+    ("candidate", 0.8, rf"{_B}relawan\s+(?!{_CAUSES})[a-z0-9]+"),
     ("candidate", 0.9, rf"{_B}(?:akun|official)\s+(?:resmi\s+)?(?:dpc|dpd|dpw|dpp|partai)\b"),
 ]
 PRIORITY = {"candidate": 0, "organizer": 1, "asn": 2}

@@ -13,7 +13,10 @@ import random
 import re
 from pathlib import Path
 
-from nlp.data.grammar import S
+from nlp.data.grammar import S as BASE
+from nlp.data.grammar_extra import EXTRA
+
+S = {k: BASE.get(k, []) + EXTRA.get(k, []) for k in {*BASE, *EXTRA}}
 
 HERE = Path(__file__).parent
 SEED = 20241127
@@ -174,7 +177,7 @@ def main() -> None:
     rng = random.Random(SEED)
     elections = [make_election(rng, i) for i in range(60)]
     rows = []
-    for label, n in (("partisan", 2600), ("election_info", 2600), ("other", 2000)):
+    for label, n in (("partisan", 3200), ("election_info", 3200), ("other", 2600)):
         seen = set()
         while len(seen) < n:
             ex = example(rng, label, elections)

@@ -63,8 +63,10 @@ HANDLES = ["dinda_22", "rezaaa", "cs_bank", "tokobaju", "kak_rini", "bimo_id", "
 
 def main() -> None:
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    seen: set[str] = set()
     for split, reviews, out in (("train", 900, "indonlu_other_train.jsonl"), ("eval", 120, "indonlu_other_eval.jsonl")):
-        rows = collect(root, split, reviews)
+        rows = [r for r in collect(root, split, reviews) if r["text"] not in seen]  # IndoNLU repeats some lines
+        seen.update(r["text"] for r in rows)
         with open(HERE / out, "w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps(r, ensure_ascii=False) + "\n")
