@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import time
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def _reviewer(engine) -> str:  # noqa: ANN001
 @click.option("--port", default=8765, show_default=True, type=int, help="Port of the review UI on 127.0.0.1.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-data"),
               show_default=True, help="Where the demo's SQLite database and instance files go.")
-@click.option("--samplenet-port", default=0, type=int, help="Port of the sample network (default: a free one).")
+@click.option("--samplenet-port", type=int,
+              help="Port of the sample network (default: --port + 1; fixed, so a rerun finds the same URLs).")
 @click.option("--scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=DEMO_DIR / "scenario.yaml", help="Scenario the sample network serves.")
 @click.option("--registry", "registry_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -70,7 +72,7 @@ def _reviewer(engine) -> str:  # noqa: ANN001
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=ROOT / "examples" / "profile.yaml", help="Election profile.")
 @click.option("--no-serve", is_flag=True, help="Stop after flagging (for tests and scripts).")
-def demo(port: int, data_dir: Path, samplenet_port: int, scenario: Path, registry_csv: Path, profile: Path,
+def demo(port: int, data_dir: Path, samplenet_port: int | None, scenario: Path, registry_csv: Path, profile: Path,
          no_serve: bool) -> None:
     """Run the whole pipeline on a built-in sample network and serve the review UI.
 
@@ -89,6 +91,7 @@ def demo(port: int, data_dir: Path, samplenet_port: int, scenario: Path, registr
 
     from models.jobs import CrawlJob
     from models.migrate import upgrade
+    from models.registry import Person
     from models.registry_import import RegistryImportError, import_registry
     from models.session import make_engine, session_scope
     from webui.demo import SampleNetwork
@@ -97,15 +100,22 @@ def demo(port: int, data_dir: Path, samplenet_port: int, scenario: Path, registr
     upgrade(url)
     engine = make_engine(url)
     _step(f"database ready: {data_dir / 'netral.db'}", started)
-    try:
-        with session_scope(engine, write=True) as session:
-            report = import_registry(session, registry_csv, actor="cli:demo")
-    except RegistryImportError as exc:
-        raise click.ClickException(str(exc)) from None
-    _step(f"registry {registry_csv.name}: {report.summary()}", started)
+    # Only into a new database: a crawl has since completed the registry's Mastodon handles (user@host),
+    # and importing the bare handles again would add a second, empty account for each.
+    with session_scope(engine) as session:
+        has_registry = session.scalar(select(Person.id).limit(1)) is not None
+    if has_registry:
+        _step("registry already imported", started)
+    else:
+        try:
+            with session_scope(engine, write=True) as session:
+                report = import_registry(session, registry_csv, actor="cli:demo")
+        except RegistryImportError as exc:
+            raise click.ClickException(str(exc)) from None
+        _step(f"registry {registry_csv.name}: {report.summary()}", started)
 
     # Realistic format, no realistic rate limits: the demo must be ready in under a minute.
-    net = SampleNetwork(scenario, port=samplenet_port, rate_limits={}).start()
+    net = SampleNetwork(scenario, port=port + 1 if samplenet_port is None else samplenet_port, rate_limits={}).start()
     try:
         _step(f"sample network serving {scenario.name} at {net.url} (Bluesky AppView/PDS/PLC + Mastodon)", started)
         config = _jobs(net.url, profile.resolve())
@@ -152,6 +162,9 @@ def _serve(url: str, port: int, password: str, started: float) -> None:
 
     app = create_app({"DATABASE_URL": url})
     server = make_server("127.0.0.1", port, app, threaded=True)
+    # Ctrl-C and SIGTERM both end the demo cleanly (a shell may start it with SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     _step("ready", started)
     click.echo(f"\n  Review UI:  http://127.0.0.1:{port}/\n  Log in as:  {DEMO_USER} / {password}\n\n"
                "  Ctrl-C to stop.\n")
@@ -161,6 +174,10 @@ def _serve(url: str, port: int, password: str, started: float) -> None:
         click.echo("stopping")
     finally:
         server.server_close()
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def register(cli: click.Group) -> None:
