@@ -52,9 +52,13 @@ class Flag(Base):
         Index("ix_flag_status_event", "status", "event_at", "id"),
         Index("ix_flag_status_created", "status", "created_at", "id"),
         Index("ix_flag_person", "person_id", "created_at"),
-        Index("ix_flag_rule", "rule_code", "status"),
-        Index("ix_flag_institution", "institution", "status"),
-        Index("ix_flag_platform", "platform", "status"),
+        # Queue filters: equality columns first, then the sort key, so a filter that matches few rows
+        # (an institution whose flags are mostly reviewed) never walks the whole status index.
+        Index("ix_flag_queue_rule", "rule_code", "status", "score", "id"),
+        Index("ix_flag_queue_institution", "institution", "status", "score", "id"),
+        Index("ix_flag_queue_institution_time", "institution", "status", "event_at", "id"),
+        Index("ix_flag_queue_regency", "region_regency", "status", "score", "id"),
+        Index("ix_flag_queue_platform", "platform", "status", "score", "id"),
     )
 
     id: Mapped[intpk]
