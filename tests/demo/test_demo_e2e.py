@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import socket
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -15,13 +18,31 @@ from webui.cli import cli
 from webui.demo import load_scenario
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("demo")
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_demo(data_dir, samplenet_port: int):
     with pytest.MonkeyPatch.context() as mp:  # the demo points the environment at its own database
         mp.delenv("NETRAL_DATABASE_URL", raising=False)
-        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--data-dir", str(data_dir)])
+        mp.delenv("NETRAL_INSTANCE_DIR", raising=False)
+        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--data-dir", str(data_dir),
+                                          "--samplenet-port", str(samplenet_port)])
     assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo"), free_port()
+
+
+@pytest.fixture(scope="module")
+def demo_run(demo_dir):
+    data_dir, port = demo_dir
+    result = run_demo(data_dir, port)
     engine = make_engine(f"sqlite:///{data_dir / 'netral.db'}")
     with Session(engine) as session:
         base = session.scalar(select(CrawlJob.options).where(CrawlJob.name == "demo-mastodon"))["instance"]
@@ -61,3 +82,11 @@ def test_neighbourhood_numbers_are_not_ballot_numbers(demo_run):
 def test_neutral_acts_are_stored_too(demo_run):
     _, scored = demo_run
     assert scored["neutral_not_stored"] == []
+
+
+def test_a_second_run_duplicates_nothing(demo_run, demo_dir):
+    output, _ = demo_run
+    again = run_demo(*demo_dir).output
+    totals = re.compile(r"\d+ posts, \d+ interactions, \d+ flags")
+    assert totals.search(output).group(0) == totals.search(again).group(0)
+    assert "registry already imported" in again
