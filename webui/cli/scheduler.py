@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.jobs import CrawlJob
 from models.session import session_scope
@@ -54,7 +55,14 @@ def scheduler(ctx: click.Context, config_path: Path | None, once: bool, poll: fl
             signal.signal(sig, lambda *_: stop.set())
         click.echo(f"scheduler {runner.me}: polling every {poll:g}s (Ctrl-C to stop)")
     while True:
-        for outcome in runner.run_pending():
+        try:
+            outcomes = runner.run_pending()
+        except SQLAlchemyError as exc:  # the database restarting must not end a long-running scheduler
+            if once:
+                raise click.ClickException(f"database error: {exc}") from None
+            click.echo(f"database error, retrying in {poll:g}s: {type(exc).__name__}", err=True)
+            outcomes = []
+        for outcome in outcomes:
             when = outcome.next_run_at.strftime("%Y-%m-%d %H:%M:%SZ") if outcome.next_run_at else "-"
             status = f"ok (run {outcome.run_id})" if outcome.ok else f"FAILED: {outcome.error}"
             click.echo(f"{outcome.job}: {status}; next run {when}")
