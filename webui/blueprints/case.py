@@ -11,7 +11,7 @@ from webui.database import db, engine
 from webui.review import queue as q
 from webui.review.case_data import load_case
 from webui.review.messages import conflict_message, policy
-from webui.review.service import ReviewConflict, claim, claim_active, decide, last_review_id, release, votes
+from webui.review.service import ReviewConflict, claim, claim_active, decide, release
 
 bp = Blueprint("case", __name__, url_prefix="/case")
 
@@ -22,10 +22,9 @@ def show(flag_id: int):
     if case is None:
         abort(404)
     pol = policy()
-    return render_template(
-        "case.html", case=case, pol=pol, seen=last_review_id(db(), flag_id),
-        claimed=claim_active(case.flag, pol), votes=votes(db(), flag_id),
-    )
+    # The history is loaded already: derive the freshness token from it instead of querying again.
+    seen = case.reviews[-1].id if case.reviews else 0
+    return render_template("case.html", case=case, pol=pol, seen=seen, claimed=claim_active(case.flag, pol))
 
 
 def _seen() -> int | None:

@@ -146,16 +146,24 @@ def page(session: Session, f: QueueFilter, size: int, after: str = "", user: Use
     cursor = decode_cursor(after, f.sort) if after else None
     if cursor is not None:
         cond.append(tuple_(key, Flag.id) < tuple_(*cursor))
-    query = (
+    # Pick the page's flags first, then join names for those rows only: joining before the LIMIT made
+    # the planner join every matching flag when a filter forced a sort.
+    inner = (
         select(Flag.id, Flag.score, Flag.event_at, Flag.rule_code, Flag.severity, Flag.status, Flag.platform,
                Flag.institution, Flag.region_province, Flag.region_regency, Flag.assignee_id, Flag.claimed_at,
-               Person.name.label("person_name"), Account.handle.label("handle"), User.username.label("assignee"))
-        .outerjoin(Person, Person.id == Flag.person_id)
-        .join(Account, Account.id == Flag.account_id)
-        .outerjoin(User, User.id == Flag.assignee_id)
+               Flag.person_id, Flag.account_id)
         .where(*cond)
         .order_by(key.desc(), Flag.id.desc())
         .limit(size + 1)
+        .subquery()
+    )
+    query = (
+        select(inner, Person.name.label("person_name"), Account.handle.label("handle"),
+               User.username.label("assignee"))
+        .outerjoin(Person, Person.id == inner.c.person_id)
+        .join(Account, Account.id == inner.c.account_id)
+        .outerjoin(User, User.id == inner.c.assignee_id)
+        .order_by(inner.c[key.key].desc(), inner.c.id.desc())
     )
     rows = session.execute(query).all()
     next_cursor = encode_cursor(rows[size - 1], f.sort) if len(rows) > size else None
