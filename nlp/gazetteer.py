@@ -40,7 +40,8 @@ _COMMON_WORDS = {
     "ustadz", "ust", "prof", "drs", "hajjah", "buya", "tuan", "puang", "opung", "mak", "wak",
 }
 HONORIFICS = ("pak", "bapak", "bu", "ibu", "bang", "abang", "mas", "mbak", "kak", "bung", "cak", "kang",
-              "haji", "uda", "daeng", "bli", "om", "teh", "uni", "gus", "kyai", "ustadz", "buya", "mbah")
+              "haji", "uda", "daeng", "bli", "om", "teh", "uni", "gus", "kyai", "kiai", "ustadz", "ustaz", "buya",
+              "mbah", "abah", "bunda", "umi", "abi", "eyang", "kakak", "bro", "sis")
 # Party names that are also ordinary words ("pan", "buruh"): matched only as "partai <name>".
 AMBIGUOUS_PARTIES = {"pan", "buruh", "gelora", "garuda", "ummat", "berkarya", "aceh", "pbb", "umat", "rakyat"}
 # A number followed by these is a count, not a ballot number ("coblos satu kali", "2 orang").
@@ -127,10 +128,24 @@ class Gazetteer:
 
 @lru_cache(maxsize=1)
 def _dictionary_words() -> frozenset[str]:
+    """Ordinary words: spaCy's lemma table, the slang table, and words written in lower case at
+    least twice in the real everyday posts shipped in nlp/data (names are usually capitalized)."""
+    import json
+    import re
+    from collections import Counter
+
     from nlp.text import lemma_table, slang_table
 
     table = lemma_table()
-    return frozenset(table) | frozenset(table.values()) | frozenset(slang_table())
+    seen: Counter = Counter()
+    path = DATA / "indonlu_other_train.jsonl"
+    if path.exists():
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                seen.update(re.findall(r"(?<![\w@#])[a-z]{3,}(?!\w)", json.loads(line)["text"]))
+    common = {w for w, n in seen.items() if n >= 2}
+    norms = {slang_table().get(w, w) for w in common}
+    return frozenset(table) | frozenset(table.values()) | frozenset(slang_table()) | common | norms
 
 
 def _is_word(token: str) -> bool:

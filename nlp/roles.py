@@ -40,6 +40,10 @@ CUES: list[tuple[str, float, str]] = [
                  rf"bpkad|disdik\w*|dinkes|dishub|dukcapil|kanwil|kantor bupati|kantor wali ?kota)"),
     ("asn", 0.9, rf"{_B}(?:camat|sekcam|lurah|sekretaris camat|kadis|sekda|kepala dinas|kepala badan|"
                  rf"inspektur|guru pns|guru asn|dosen pns|dosen asn|bidan pns|perawat pns){_E}"),
+    # Structural posts of a regional government (kepala bidang/seksi/sub-bagian) and its agencies.
+    ("asn", 0.85, rf"{_B}(?:kabid|kasi|kasubag|kasubbag|kabag|kasubid|kadis|kaban|sekdin)\b"),
+    ("asn", 0.85, rf"{_B}(?:staf+|pegawai|kepala|kabid|kasi)\b[^,|/•;\n]{{0,25}}(?:bapenda|bappeda|bpbd|bkpsdm|"
+                  rf"dp3a\w*|dinsos|disdukcapil|dpmptsp|diskominfo|bpkad|bkd|setwan|setda|biro)\b"),
     ("asn", 0.85, rf"{_B}(?:pemkab|pemkot|pemprov|pemda)\s+\w+"),
     ("asn", 0.85, rf"{_B}ppk\b[^|\n]{{0,40}}{_PROCUREMENT_CTX}|{_PROCUREMENT_CTX}[^|\n]{{0,30}}\bppk{_E}"),
     ("organizer", 0.97, rf"{_B}(?:anggota|ketua|komisioner|sekretaris|staf+|divisi|koordinator)?\s*"
@@ -58,7 +62,7 @@ CUES: list[tuple[str, float, str]] = [
                         rf"sekjen|waketum|ketum)\b[^,|/•;\n]{{0,20}}(?:dpc|dpd|dpw|dpp|pac|ranting|fraksi|{_PARTY})"),
     ("candidate", 0.95, rf"{_B}(?:anggota dprd?|anggota dewan|wakil rakyat|ketua dprd|fraksi\s+\w+)"),
     ("candidate", 0.95, rf"{_B}(?:tim sukses|timses|tim pemenangan|juru kampanye|jurkam|tim kampanye|"
-                        rf"saksi paslon|koordinator relawan|korlap relawan|akun resmi (?:paslon|partai|tim)|"
+                        rf"saksi paslon|koordinator relawan|korlap relawan|akun resmi (?:paslon|partai|tim|pasangan|calon)|"
                         rf"official account)\b"),
     ("candidate", 0.93, rf"{_B}(?:dpc|dpd|dpw|dpp)\s+{_PARTY}"),
     ("candidate", 0.92, rf"{_B}relawan\b[^,|/•;\n]{{0,25}}(?:paslon|pasangan|calon|nomor|no\.?\s?\d|0\d|capres|"

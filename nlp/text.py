@@ -61,6 +61,7 @@ _KEYCAP = "\u20e3"
 _ELONGATION = re.compile(r"([a-z])\1{2,}")
 _REDUP = re.compile(r"^([a-z]{2,})2$")
 _NUMCUE = re.compile(r"^(?:no|nmr|nomor|nomer|paslon|nourut)\.?(\d{1,2})$")
+_CLITIC = re.compile(r"^([a-z0-9]{2,})-(nya|ku|mu|lah|pun|kah)$")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _SKINTONE = re.compile("[\U0001f3fb-\U0001f3ff]")
 
@@ -170,6 +171,9 @@ def normalize_token(raw: str) -> tuple[str, ...]:
         return (low,)  # split later, after the profile's hashtags had their chance to match
     if low.startswith("@") and len(low) > 1:
         return (low.rstrip(".:,"),)
+    clitic = _CLITIC.match(low)
+    if clitic:  # "TPS-nya" -> tps nya, so the gazetteer still sees "tps"
+        return tuple(_norm_word(clitic.group(1)).split()) + (clitic.group(2),)
     cue = _NUMCUE.match(low)
     if cue:  # "no.2", "paslon02" -> nomor 02
         return ("nomor", cue.group(1))

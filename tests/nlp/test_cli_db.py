@@ -33,4 +33,4 @@ def test_evaluate_prints_metrics(nlp_cli):
     result = CliRunner().invoke(nlp_cli, ["nlp", "evaluate"])
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout)
-    assert metrics["split"] == "test" and metrics["classifier"]["macro_f1"] >= 0.9
+    assert metrics["split"] == "holdout" and metrics["classifier"]["macro_f1"] >= 0.9

@@ -20,7 +20,7 @@ def test_evaluation_sets_never_overlap_training():
 
     with open(DATA / "train.jsonl", encoding="utf-8") as fh:
         train = {json.loads(line)["text"] for line in fh}
-    for split in ("dev", "test"):
+    for split in ("dev", "test", "holdout"):
         texts, _ = eval_posts(split)
         assert not train & set(texts), split
 
