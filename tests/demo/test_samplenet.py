@@ -185,3 +185,24 @@ def test_scenario_errors_name_the_entry():
                                                       "text": "hi", "likes": ["m_asn"]}]}
     with pytest.raises(ScenarioError, match="likes"):
         parse_scenario(bad)
+
+
+def test_control_endpoints_change_a_running_network(net):
+    def post(path: str) -> tuple[int, dict]:
+        req = urllib.request.Request(f"{net.url}/_samplenet/{path}", method="POST", data=b"")
+        try:
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+
+    uri = next(p.uri for p in net.index.scenario.posts.values() if p.key == "p1")
+    assert xrpc(net, "app.bsky.feed.getLikes", uri=uri)[2]["likes"][-1]["actor"]["handle"] == "guru.test"
+    assert post("delete?kind=like&actor=asn&post=p1")[0] == 200
+    assert "guru.test" not in json.dumps(xrpc(net, "app.bsky.feed.getLikes", uri=uri)[2])
+    assert post("clock?at=2024-10-01T09:30:00%2B07:00")[0] == 200
+    assert len(xrpc(net, "app.bsky.feed.getAuthorFeed", actor="cand01.test")[2]["feed"]) == 1
+    assert post("clock")[0] == 200 and post("delete?post=p2")[0] == 200
+    assert len(xrpc(net, "app.bsky.feed.getAuthorFeed", actor="cand01.test")[2]["feed"]) == 1
+    assert post("delete?post=nope")[0] == 400 and post("explode")[0] == 404
+    assert "requests" in post("stats")[1]

@@ -145,6 +145,29 @@ def _reason(status: int) -> bytes:
     return {502: b"502 Bad Gateway", 504: b"504 Gateway Time-out"}[status]
 
 
+def control(network: SampleNetwork, raw_path: str) -> tuple[int, dict]:
+    """Change the network between two crawls of a server running in another process (loopback only).
+
+    POST /_samplenet/delete?kind=like|repost&actor=KEY&post=KEY, /_samplenet/delete?post=KEY,
+    /_samplenet/clock?at=ISO-8601 (or no `at`: show everything); GET /_samplenet/stats.
+    """
+    parts = urlsplit(raw_path)
+    params = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    action = parts.path.removeprefix("/_samplenet/")
+    try:
+        if action == "delete" and "kind" in params:
+            network.index.delete_interaction(params["kind"], params["actor"], params["post"])
+        elif action == "delete":
+            network.index.delete_post(params["post"])
+        elif action == "clock":
+            network.set_clock(datetime.fromisoformat(params["at"]) if params.get("at") else None)
+        elif action != "stats":
+            return 404, {"error": f"unknown control {action!r}"}
+    except (KeyError, ValueError) as exc:
+        return 400, {"error": f"bad control request: {exc}"}
+    return 200, network.stats
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real servers
     server_version = "samplenet/1"
@@ -161,6 +184,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_POST(self) -> None:  # noqa: N802
+        if not self.path.startswith("/_samplenet/"):
+            self.send_error(405)
+            return
+        status, body = control(self.server.network, self.path)  # type: ignore[attr-defined]
+        data = _dump(body)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def log_message(self, *args) -> None:  # quiet: tests and the demo print their own progress
         pass
