@@ -22,6 +22,8 @@ from nlp.text import DATA
 
 CORPUS_FILES = ("train.jsonl", "train_profiles.json", "lexicon.yaml")
 REVIEWS = DATA / "reviews.jsonl"
+# Code that shapes the features: a change to it is a new model even on the same data.
+FEATURE_CODE = ("text.py", "gazetteer.py", "features.py", "classifier.py")
 CONFIG = {"C": 4.0, "use_char": False}  # chosen on the dev set; char n-grams added nothing there
 
 
@@ -104,7 +106,8 @@ def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> di
     digest = data_hash(files)
     now = datetime.now(timezone.utc)
     # The version names the data and the settings, so a retrain of either gets a new version.
-    config_id = hashlib.sha256((digest + json.dumps(CONFIG, sort_keys=True)).encode()).hexdigest()[:8]
+    code = "".join((Path(__file__).parent / f).read_text() for f in FEATURE_CODE)
+    config_id = hashlib.sha256((digest + json.dumps(CONFIG, sort_keys=True) + code).encode()).hexdigest()[:8]
     clf.version = f"netral-clf-{now:%Y%m%d}-{config_id}"
     metrics = evaluate.evaluate(clf)
     counts: dict[str, int] = defaultdict(int)
