@@ -9,17 +9,21 @@ getrusage. Goal: peak memory under 300 MB. Also times XLSX the same way with --x
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/queue.py would shadow the stdlib `queue` module (psycopg imports it): take our folder off the path.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
 import argparse
 import importlib.util
 import os
 import resource
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 ADMIN_URL = os.environ.get("NETRAL_BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
