@@ -75,7 +75,7 @@ def scenarios(engine, flags: int) -> dict[str, list[str]]:
         "filter institution deep": ["/queue/?" + q({"institution": "Instansi 42", "after": cursor_at(
             engine, "status='new' AND institution='Instansi 42'", 0.75)})],
         "filter regency + severity": [f"/queue/?regency=Kabupaten+{i}&severity=critical" for i in range(60)],
-        "filter rule + dates (WIB)": ["/queue/?rule=reply_partisan&date_from=2024-10-01&date_to=2024-10-07"],
+        "filter rule + dates (WIB)": ["/queue/?rule=REPLY_PARTISAN&date_from=2024-10-01&date_to=2024-10-07"],
         "filter score range": ["/queue/?score_min=0.2&score_max=0.3&status=in_review"],
         "filter all at once": ["/queue/?platform=bluesky&institution=Instansi+7&province=Provinsi+7"
                                "&severity=high&date_from=2024-09-01&date_to=2024-12-31&score_min=0.1&sort=time"],

@@ -16,7 +16,9 @@ from sqlalchemy.engine import make_url
 from models.migrate import upgrade
 
 PEOPLE, CANDIDATE_ACCOUNTS, POSTS, INSTITUTIONS, REGENCIES = 20_000, 2_000, 50_000, 300, 60
-RULES = ["like_partisan", "repost_partisan", "reply_partisan", "quote_partisan", "post_partisan", "follow_campaign"]
+# nlp.rules.RULES keys
+RULES = ["LIKE_PARTISAN", "REPOST_PARTISAN", "REPLY_PARTISAN", "QUOTE_PARTISAN", "POST_PARTISAN",
+         "INTERACT_CAMPAIGN_ACCOUNT"]
 
 STEPS = [
     ("users", """INSERT INTO app_user (username, password_hash, role, locale, is_active, created_at)

@@ -137,6 +137,7 @@ def test_case_page_shows_the_evidence(as_role, flags, db_session):
     assert interaction.raw_sha256 in html and interaction.target_post.raw_sha256 in html
     assert "Ayo coblos nomor 1!" in html and "WIB" in html
     assert "registry" in html  # how the account was attributed
+    assert "memberikan tanda suka" in html  # the act the rule names, from nlp.rules
 
 
 def test_reasons_are_highlighted_without_trusting_the_text(as_role, db_session, users):

@@ -13,6 +13,7 @@ def register_all(app: Flask) -> None:
     for module in (auth, queue, case, registry, dashboard, export, users):
         app.register_blueprint(module.bp)
     from webui.labels import labels
+    from webui.rules_info import rule_act
 
-    app.jinja_env.globals.update(can_decide=can_decide, is_admin=is_admin, labels=labels)
+    app.jinja_env.globals.update(can_decide=can_decide, is_admin=is_admin, labels=labels, rule_act=rule_act)
     app.add_url_rule("/", "index", lambda: redirect(url_for("queue.index")))

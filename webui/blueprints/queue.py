@@ -11,6 +11,7 @@ from webui.database import db, engine
 from webui.review import queue as q
 from webui.review.messages import conflict_message, policy
 from webui.review.service import ReviewConflict, claim, claim_active
+from webui.rules_info import rule_codes
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 
@@ -30,16 +31,14 @@ def index():
 
 def _rules() -> list[str]:
     """Rule codes for the filter: the NLP registry when it is importable, else the codes in use."""
-    try:
-        from nlp.rules import RULES  # owned by the NLP stage; optional here
-
-        return sorted(RULES)
-    except Exception:
-        cached = current_app.extensions.get("netral_rule_codes")
-        if cached is None:
-            cached = sorted(db().scalars(select(Flag.rule_code).distinct().limit(200)))
-            current_app.extensions["netral_rule_codes"] = cached
-        return cached
+    codes = rule_codes()
+    if codes:
+        return codes
+    cached = current_app.extensions.get("netral_rule_codes")
+    if cached is None:
+        cached = sorted(db().scalars(select(Flag.rule_code).distinct().limit(200)))
+        current_app.extensions["netral_rule_codes"] = cached
+    return cached
 
 
 @bp.post("/<int:flag_id>/claim")

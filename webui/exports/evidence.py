@@ -12,6 +12,7 @@ from models import utcnow
 from webui.exports.pdfbase import NetralPDF
 from webui.formatting import wib
 from webui.review.case_data import Case
+from webui.rules_info import rule_act
 
 KIND_ID = {"like": "menyukai", "reply": "membalas", "repost": "membagikan ulang", "quote": "mengutip"}
 DECISION_ID = {"claim": "mengambil", "release": "melepas", "confirm": "mengonfirmasi", "dismiss": "menolak",
@@ -57,6 +58,9 @@ def write_case_pdf(case: Case, fh: BinaryIO, include_nip: bool = False, generate
                                    f"keyakinan {link.confidence:.2f}")
     pdf.heading("Uraian perbuatan", 11)
     pdf.field("Aturan", flag.rule_code)
+    act = rule_act(flag.rule_code)
+    if act:
+        pdf.field("Perbuatan yang dilarang", act)
     pdf.field("Tingkat", flag.severity.value)
     pdf.field("Uraian", describe_act(case))
     pdf.field("Alasan sistem", flag.explanation)
