@@ -7,6 +7,7 @@ getrusage. Goal: peak memory under 300 MB. Also times XLSX the same way with --x
     .venv/bin/python bench/export.py [--interactions 1000000] [--xlsx]
 """
 
+# ruff: noqa: E402  (the sys.path fix below must run before the imports)
 from __future__ import annotations
 
 import sys

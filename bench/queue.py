@@ -8,6 +8,7 @@ Goals: queue p95 < 50 ms at any depth and with any filter; case page p95 < 100 m
     .venv/bin/python bench/queue.py [--flags 1000000] [--requests 400] [--workers 4]
 """
 
+# ruff: noqa: E402  (the sys.path fix below must run before the imports)
 from __future__ import annotations
 
 import sys
@@ -33,6 +34,7 @@ import time
 import urllib.parse
 
 from sqlalchemy import create_engine, text  # noqa: E402
+
 
 def _load(name: str):
     import importlib.util
@@ -163,6 +165,8 @@ def main() -> None:
         cookie = login(port)
         print(f"\n{args.flags:,} flags, gunicorn {args.workers} workers x 2 threads, {args.concurrency} connections, "
               f"{args.requests} requests per scenario\n")
+        # Other work on the machine inflates every figure: print the load so runs can be compared.
+        print(f"load average before: {os.getloadavg()[0]:.2f}")
         print(f"{'scenario':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
         for name, paths in scenarios(engine, args.flags).items():
             measure(port, cookie, paths, args.concurrency * 2, args.concurrency)  # warm every worker
@@ -171,6 +175,7 @@ def main() -> None:
             goal = 100 if name.startswith("case") else 50
             print(f"{name:34} {statistics.median(timings):8.1f} {p95:8.1f} {max(timings):8.1f}"
                   f"  {'ok' if p95 < goal else 'OVER GOAL'}")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -40,7 +40,8 @@ STEPS = [
             raw_sha256, fetched_at, last_seen_at)
         SELECT a.platform, 'at://bench/post/' || g, a.id,
                'Ayo dukung Hendra nomor ' || (g % 3 + 1) || ' untuk Sawahlunto lebih maju #coblos0' || (g % 3 + 1),
-               'https://bsky.app/profile/c/post/' || g, timestamptz '2024-09-25 00:00+00' + (g % 5000) * interval '20 min',
+               'https://bsky.app/profile/c/post/' || g,
+               timestamptz '2024-09-25 00:00+00' + (g % 5000) * interval '20 min',
                r.raw, encode(sha256(convert_to(r.raw, 'UTF8')), 'hex'), now(), now()
         FROM generate_series(1, {POSTS}) g
         JOIN account a ON a.id = {PEOPLE} + 1 + g % {CANDIDATE_ACCOUNTS}
@@ -50,7 +51,8 @@ STEPS = [
                '[{"category": "kandidat", "text": "Hendra", "start": 11, "end": 17}]', now() FROM post"""),
     ("interactions", """INSERT INTO interaction (platform, kind, actor_account_id, target_post_id, instance_key,
             occurred_at, first_seen_at, last_seen_at, raw_json, raw_sha256, fetched_at)
-        SELECT a.platform, (ARRAY['like','repost','reply','quote'])[1 + g % 4], a.id, 1 + (g::bigint * 7919) % {posts}, g::text,
+        SELECT a.platform, (ARRAY['like','repost','reply','quote'])[1 + g % 4], a.id,
+               1 + (g::bigint * 7919) % {posts}, g::text,
                timestamptz '2024-09-25 00:00+00' + (g % 90000) * interval '1 min', now(), now(), r.raw,
                encode(sha256(convert_to(r.raw, 'UTF8')), 'hex'), now()
         FROM generate_series(1, {n}) g

@@ -34,7 +34,8 @@ def live_server(netral_env, db_session):
     for i in range(3):
         actor = make_account(db_session, platform=Platform.MASTODON if i == 0 else Platform.BLUESKY)
         person = make_person(db_session, actor, name=f"Pegawai Uji {i}")
-        post = make_post(db_session, author=make_account(db_session), text=f"Ayo coblos Hendra nomor {i} <script>x</script>")
+        text = f"Ayo coblos Hendra nomor {i} <script>x</script>"
+        post = make_post(db_session, author=make_account(db_session), text=text)
         make_flag(db_session, make_interaction(db_session, actor, post), person, score=0.9 - i / 10,
                   reasons=[{"text": "Hendra", "category": "kandidat"}], platform=actor.platform)
     db_session.commit()

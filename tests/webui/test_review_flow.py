@@ -180,3 +180,15 @@ def test_xss_payloads_are_escaped_on_every_page(as_role, db_session, users):
         assert "<script>alert" not in html and "<img src=x" not in html, path
         assert 'href="javascript:' not in html, path
     assert "&lt;script&gt;" in browser.get(f"/case/{flag.id}").get_data(as_text=True)
+
+
+def test_highlight_shapes_from_the_classifier():
+    from webui.review.highlight import segments
+
+    text = "Dinas di kota: ayo coblos Hendra!"
+    reasons = [{"kind": "term", "term": "di", "weight": 0.2}, {"kind": "term", "term": "ayo coblos"},
+               {"kind": "term", "term": "__kandidat__"}, {"category": "kandidat", "text": "Hendra", "start": 26,
+                                                          "end": 32}, {"text": "x", "start": 99, "end": 120}]
+    marked = [(s.text, s.label) for s in segments(text, reasons) if s.label]
+    assert marked == [("di", "term"), ("ayo coblos", "term"), ("Hendra", "kandidat")]
+    assert "".join(s.text for s in segments(text, reasons)) == text

@@ -45,8 +45,12 @@ def _spans(text: str, reasons) -> list[tuple[int, int, str]]:
             if not snippet or text[start:end].lower() == str(snippet).lower():
                 spans.append((start, end, label))
                 continue
-        if isinstance(snippet, str) and len(snippet.strip()) >= 2:
-            for m in re.finditer(re.escape(snippet.strip()), text, flags=re.IGNORECASE):
+        snippet = snippet.strip() if isinstance(snippet, str) else ""
+        # Masked features (__kandidat__) are not in the text; short terms must match whole words, or
+        # "di" would light up inside every "dinas".
+        if len(snippet) >= 2 and not snippet.startswith("__"):
+            pattern = r"(?<!\w)" + re.escape(snippet) + r"(?!\w)"
+            for m in re.finditer(pattern, text, flags=re.IGNORECASE):
                 spans.append((m.start(), m.end(), label))
     return spans
 
