@@ -49,8 +49,7 @@ class SampleNetwork:
         self.faults = Injector(faults or Faults())
         limits = REAL_RATE_LIMITS if rate_limits is None else rate_limits
         self.limits = {name: RateLimit(*pair) for name, pair in limits.items()}
-        self._httpd = ThreadingHTTPServer((host, port), _Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer((host, port), _Handler)
         self._httpd.network = self  # type: ignore[attr-defined]
         self.url = f"http://{host}:{self._httpd.server_address[1]}"
         self.bluesky = Bluesky(self.index, self.url)
@@ -166,6 +165,17 @@ def control(network: SampleNetwork, raw_path: str) -> tuple[int, dict]:
     except (KeyError, ValueError) as exc:
         return 400, {"error": f"bad control request: {exc}"}
     return 200, network.stats
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        """A client hanging up (a crawler killed mid-request, a closed keep-alive) is not worth a traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

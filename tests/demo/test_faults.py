@@ -1,0 +1,78 @@
+"""The real spiders against the sample network with injected faults: nothing lost, nothing doubled, bad items counted.
+
+Each test crawls with faults first, then crawls again without: if the faulty crawl lost nothing, the clean
+crawl finds every row already stored.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from models.jobs import CrawlRun
+from models.registry_import import import_registry
+from models.session import session_scope
+from models.social import Account, Interaction, Post
+from tests.conftest import ROOT
+from webui.cli.scheduler import crawl_step
+from webui.demo import Faults, SampleNetwork, load_scenario
+
+DEMO = ROOT / "examples" / "demo"
+PROFILE = str(ROOT / "examples" / "profile.yaml")
+SCENARIO = load_scenario(DEMO / "scenario.yaml")
+
+
+def crawl(engine, net: SampleNetwork, source: str) -> CrawlRun:
+    options = {"delay": 0, "concurrency": 8} | (
+        {"appview": net.url, "plc": net.url} if source == "bluesky" else {"instance": net.url})
+    run_id = crawl_step(engine, source, {"registry": True}, options, PROFILE)
+    with session_scope(engine) as session:
+        return session.get(CrawlRun, run_id)
+
+
+def rows(engine) -> dict[str, int]:
+    with session_scope(engine) as session:
+        return {m.__name__: session.scalar(select(func.count()).select_from(m)) for m in (Account, Post, Interaction)}
+
+
+@pytest.fixture
+def registry_engine(engine):
+    with session_scope(engine, write=True) as session:
+        import_registry(session, DEMO / "registry.csv")
+    return engine
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, reason="crawler: a request that fails more than NETRAL_RETRY_TIMES in a row is "
+                   "dropped (about 1% of requests at 30% 5xx + 10% 429), so a crawl can complete with a gap")
+@pytest.mark.parametrize("source", ["bluesky", "mastodon"])
+def test_server_errors_and_rate_limits_lose_nothing(registry_engine, source):
+    faults = Faults(error_rate=0.3, rate_limit_rate=0.1, seed=3)
+    with SampleNetwork(SCENARIO, rate_limits={}, faults=faults, port=0) as net:
+        faulty = crawl(registry_engine, net, source)
+        assert net.stats["server_errors"] >= 3 and net.stats["rate_limited"] >= 1
+        after_faults = rows(registry_engine)
+        net.faults.faults = Faults()  # the same server, now healthy
+        crawl(registry_engine, net, source)
+    assert faulty.status.value == "completed"
+    assert rows(registry_engine) == after_faults
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, reason="crawler: BlueskySpider.parse_records calls newer() on an "
+                   "unparseable createdAt outside its try, so one bad like record loses its page and the rest "
+                   "of that listing; "
+                   "(MastodonSpider.parse_statuses likewise loses an account's page on one bad status); "
+                   "some malformed items are dropped without being counted")
+@pytest.mark.parametrize("source", ["bluesky", "mastodon"])
+def test_malformed_items_are_counted_and_not_stored(registry_engine, source):
+    faults = Faults(malformed=60 if source == "bluesky" else 25, malformed_rate=1.0, seed=5)
+    with SampleNetwork(SCENARIO, rate_limits={}, faults=faults) as net:
+        faulty = crawl(registry_engine, net, source)
+        injected = net.stats["malformed_items"]
+        after_faults = rows(registry_engine)
+        net.faults.faults = Faults()
+        crawl(registry_engine, net, source)
+    assert injected >= 20
+    assert rows(registry_engine) == after_faults
+    assert sum(faulty.error_counts.values()) >= injected, (injected, faulty.error_counts)
