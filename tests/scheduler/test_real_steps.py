@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import click
+import pytest
 from sqlalchemy import func, select
 
 from models.jobs import CrawlJob, CrawlRun
@@ -24,6 +26,8 @@ def test_crawl_command_maps_a_job():
                     "--appview", "http://x", "--delay", "0"]
     assert crawl_command("mastodon", {"profile": False}, {"instance": "http://m"}, PROFILE) == \
         ["crawl", "mastodon", "--instance", "http://m"]
+    with pytest.raises(click.ClickException, match="'instance' is for mastodon jobs"):
+        crawl_command("bluesky", {}, {"instance": "http://m"}, None)
 
 
 def test_a_job_crawls_the_sample_network_then_classifies_and_flags(engine):

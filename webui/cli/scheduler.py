@@ -94,6 +94,7 @@ def list_cmd() -> None:
 _FLAGS = {"appview": "--appview", "plc": "--plc", "instance": "--instance", "concurrency": "--concurrency",
           "delay": "--delay", "recheck_days": "--recheck-days"}
 _REPEATED = {"bluesky": ("actors", "--actor"), "mastodon": ("accounts", "--account")}
+_ONLY = {"appview": "bluesky", "plc": "bluesky", "instance": "mastodon"}
 
 
 def crawl_command(source: str, targets: dict, options: dict, profile: str | None) -> list[str]:
@@ -109,8 +110,11 @@ def crawl_command(source: str, targets: dict, options: dict, profile: str | None
     if targets.get("registry"):
         args.append("--registry")
     for name, flag in _FLAGS.items():
-        if options.get(name) is not None:
-            args += [flag, str(options[name])]
+        if options.get(name) is None:
+            continue
+        if _ONLY.get(name, source) != source:
+            raise click.ClickException(f"option {name!r} is for {_ONLY[name]} jobs, not {source}")
+        args += [flag, str(options[name])]
     return args
 
 
