@@ -206,3 +206,42 @@ def test_control_endpoints_change_a_running_network(net):
     assert len(xrpc(net, "app.bsky.feed.getAuthorFeed", actor="cand01.test")[2]["feed"]) == 1
     assert post("delete?post=nope")[0] == 400 and post("explode")[0] == 404
     assert "requests" in post("stats")[1]
+
+
+def test_synthetic_scenarios_for_benchmarks():
+    from webui.demo.synthetic import build, registry_handles
+
+    scenario = build(2_000, candidates=2, posts_per_candidate=5, crowd=300)
+    assert 1_900 <= len(scenario.interactions) <= 2_000 and len(scenario.posts) == 10
+    assert len(registry_handles(scenario)) == 6
+    again = build(2_000, candidates=2, posts_per_candidate=5, crowd=300)
+    assert again.interactions[7].uri == scenario.interactions[7].uri  # deterministic ids
+    with SampleNetwork(scenario, rate_limits={}) as net:
+        post = next(iter(scenario.posts.values()))
+        seen, cursor = 0, None
+        while True:
+            status, _, page = xrpc(net, "app.bsky.feed.getLikes", uri=post.uri, limit=100,
+                                   **({"cursor": cursor} if cursor else {}))
+            seen += len(page["likes"])
+            cursor = page.get("cursor")
+            if not cursor:
+                break
+        assert seen == net.index.count(post, "like") > 100
+
+
+def test_runs_as_a_process():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    proc = subprocess.Popen([sys.executable, "-m", "webui.demo", "--synthetic", "500", "--no-rate-limits"],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("samplenet ready http://127.0.0.1:")
+        url = line.split()[-1]
+        assert get(f"{url}/xrpc/com.atproto.identity.resolveHandle?handle=paslon01.test")[0] == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)

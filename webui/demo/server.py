@@ -215,7 +215,10 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description="Serve a scenario as Bluesky + Mastodon on loopback.")
-    parser.add_argument("--scenario", required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--scenario", help="scenario YAML file")
+    source.add_argument("--synthetic", type=int, metavar="N", help="a generated scenario of about N interactions")
+    parser.add_argument("--platform", default="bluesky", choices=["bluesky", "mastodon"], help="with --synthetic")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--error-rate", type=float, default=0.0)
     parser.add_argument("--rate-limit-rate", type=float, default=0.0)
@@ -226,7 +229,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     faults = Faults(error_rate=args.error_rate, rate_limit_rate=args.rate_limit_rate, malformed=args.malformed,
                     latency_s=args.latency, seed=args.seed)
-    net = SampleNetwork(args.scenario, port=args.port, faults=faults, rate_limits={} if args.no_rate_limits else None)
+    if args.synthetic:
+        from webui.demo.synthetic import build
+
+        scenario = build(args.synthetic, platform=args.platform)
+    else:
+        scenario = load_scenario(args.scenario)
+    net = SampleNetwork(scenario, port=args.port, faults=faults, rate_limits={} if args.no_rate_limits else None)
     print(f"samplenet ready {net.url}", flush=True)
     try:
         net._httpd.serve_forever()
