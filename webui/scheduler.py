@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -254,6 +255,10 @@ class Scheduler:
         context = {"engine": self.engine, "source": job.source, "targets": dict(job.targets or {}),
                    "options": dict(job.options or {}), "profile": job.profile_path, "job_name": job.name}
         run_id, step = None, "crawl"
+        # Keep the lease while a long step runs, so no other scheduler takes the job over meanwhile.
+        stop = threading.Event()
+        beat = threading.Thread(target=self._heartbeat, args=(job_id, stop), daemon=True)
+        beat.start()
         try:
             result = call_step(self._step("crawl"), **context)
             run_id = getattr(result, "id", result if isinstance(result, int) else None)
@@ -265,8 +270,20 @@ class Scheduler:
                 self._mine(job_id, locked_until=self.clock() + self.lease)
         except Exception as exc:  # any step's failure is the job's failure: record it, retry later
             log.warning("job %s failed in %s: %s", job.name, step, exc)
-            return self._finish(job, run_id, error=f"{step}: {type(exc).__name__}: {exc}"[:4000])
-        return self._finish(job, run_id)
+            error = f"{step}: {type(exc).__name__}: {exc}"[:4000]
+        else:
+            error = None
+        finally:
+            stop.set()
+            beat.join()
+        return self._finish(job, run_id, error)
+
+    def _heartbeat(self, job_id: int, stop: threading.Event) -> None:
+        while not stop.wait(self.lease.total_seconds() / 3):
+            try:
+                self._mine(job_id, locked_until=self.clock() + self.lease)
+            except Exception as exc:  # a missed beat is retried; the lease still has two thirds to run
+                log.warning("job %s: could not renew its lease: %s", job_id, exc)
 
     def _finish(self, job, run_id: int | None, error: str | None = None) -> Outcome:
         now = self.clock()

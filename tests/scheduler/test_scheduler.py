@@ -223,3 +223,17 @@ def test_cli_runs_config_jobs_once_and_lists_them(netral_env, tmp_path):
     listed = runner.invoke(cli, ["scheduler", "list"])
     assert listed.exit_code == 0 and "kandidat-bluesky  [bluesky, enabled, config]" in listed.output
     assert "kandidat-bluesky" in log.read_text()
+
+
+def test_a_long_step_keeps_its_lease(engine, tmp_path):
+    log = tmp_path / "log"
+    add_job(engine, log, options={"log": str(log), "sleep": 1.5}, schedule={"default": "1h"}, profile_path=None)
+    short = Scheduler(engine, steps=FAKE, lease=timedelta(seconds=0.6))
+    runner = threading.Thread(target=short.run_pending)
+    runner.start()
+    import time
+
+    time.sleep(1.0)  # past the first lease: only the heartbeat keeps the job
+    assert Scheduler(engine, steps=FAKE).run_pending() == []
+    runner.join(10)
+    assert [line.split()[0] for line in log_lines(log)] == ["crawl", "classify", "flag"]
