@@ -8,9 +8,22 @@ from sqlalchemy import select
 from models import AuditEvent, verify_chain
 from tests.webui.conftest import PASSWORD, csrf_token, login
 
-PAGES = ["/queue/", "/dashboard/", "/registry/", "/export/", "/users/", "/case/1", "/registry/person/1"]
+PAGES = ["/", "/queue/", "/dashboard/", "/registry/", "/export/", "/users/", "/case/1", "/registry/person/1",
+         "/registry/person/new", "/export/case/1.pdf"]
 POSTS = ["/queue/1/claim", "/case/1/claim", "/case/1/release", "/case/1/decide", "/logout", "/language",
-         "/users/", "/users/1"]
+         "/users/", "/users/1", "/registry/person/new", "/registry/person/1", "/registry/link/1", "/export/summary"]
+
+
+def test_every_route_is_covered_by_these_lists(app):
+    """A new route must be added to PAGES or POSTS, so the session test above covers it."""
+    import re
+
+    listed = {re.sub(r"\d+", "<int>", p) for p in PAGES + POSTS}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "auth.login"):
+            continue
+        path = re.sub(r"<int:\w+>", "<int>", rule.rule)
+        assert path in listed, f"{rule.rule} ({rule.endpoint}) is not in PAGES/POSTS"
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -192,3 +192,22 @@ def test_highlight_shapes_from_the_classifier():
     marked = [(s.text, s.label) for s in segments(text, reasons) if s.label]
     assert marked == [("di", "term"), ("ayo coblos", "term"), ("Hendra", "kandidat")]
     assert "".join(s.text for s in segments(text, reasons)) == text
+
+
+def test_case_for_an_authored_post_and_earlier_flags(as_role, db_session, users):
+    from tests.factories import make_person
+
+    author = make_account(db_session)
+    person = make_person(db_session, author)
+    post = make_post(db_session, author=author, text="Saya dukung paslon 2")
+    from models import Severity
+
+    authored = Flag(rule_code="POST_PARTISAN", subject_key=f"post:{post.id}", post_id=post.id,
+                         person_id=person.id, account_id=author.id, severity=Severity.HIGH, score=0.95,
+                         explanation="Menulis unggahan partisan", event_at=WHEN, platform=post.platform,
+                         institution=person.institution)
+    db_session.add(authored)
+    liked = make_flag(db_session, make_interaction(db_session, author, make_post(db_session)), person)
+    db_session.commit()
+    html = as_role("viewer").get(f"/case/{authored.id}").get_data(as_text=True)
+    assert "Saya dukung paslon 2" in html and f"/case/{liked.id}" in html  # the person's other flag
