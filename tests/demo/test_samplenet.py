@@ -174,6 +174,16 @@ def test_faults_are_injected_and_counted():
                 break
 
 
+def test_truncated_bodies_are_cut_mid_json():
+    with SampleNetwork(parse_scenario(SMALL), faults=Faults(truncated=1), rate_limits={}) as net:
+        status, _, first = net.respond("/xrpc/app.bsky.actor.getProfile?actor=guru.test")
+        status2, _, second = net.respond("/xrpc/app.bsky.actor.getProfile?actor=guru.test")
+    assert status == status2 == 200 and len(first) < len(second)
+    with pytest.raises(ValueError):
+        json.loads(first)
+    assert net.stats["truncated"] == 1
+
+
 def test_real_rate_limit_is_enforced():
     with SampleNetwork(parse_scenario(SMALL), rate_limits={"mastodon": (3, 300)}) as net:
         codes = [get(f"{net.url}/api/v1/accounts/lookup?acct=cand01")[0] for _ in range(4)]
