@@ -25,9 +25,10 @@ def free_port() -> int:
 
 
 def run_demo(data_dir, samplenet_port: int):
-    with pytest.MonkeyPatch.context() as mp:  # the demo points the environment at its own database
-        mp.delenv("NETRAL_DATABASE_URL", raising=False)
-        mp.delenv("NETRAL_INSTANCE_DIR", raising=False)
+    # The demo points the environment at its own database; setenv records what to restore afterwards.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NETRAL_DATABASE_URL", "sqlite://")
+        mp.setenv("NETRAL_INSTANCE_DIR", str(data_dir))
         result = CliRunner().invoke(cli, ["demo", "--no-serve", "--data-dir", str(data_dir),
                                           "--samplenet-port", str(samplenet_port)])
     assert result.exit_code == 0, result.output
@@ -90,3 +91,9 @@ def test_a_second_run_duplicates_nothing(demo_run, demo_dir):
     totals = re.compile(r"\d+ posts, \d+ interactions, \d+ flags")
     assert totals.search(output).group(0) == totals.search(again).group(0)
     assert "registry already imported" in again
+
+
+def test_the_environment_is_restored(demo_run):
+    import os
+
+    assert "demo" not in os.environ.get("NETRAL_DATABASE_URL", "")
