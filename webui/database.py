@@ -14,7 +14,13 @@ from models.session import make_engine
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["netral_engine"] = make_engine(app.config["DATABASE_URL"])
+    engine_ = make_engine(app.config["DATABASE_URL"])
+    app.extensions["netral_engine"] = engine_
+    # Page reads need no transaction on PostgreSQL: autocommit saves the BEGIN and ROLLBACK round trips
+    # on every request. (SQLite keeps its explicit BEGIN; see models.session.)
+    app.extensions["netral_read_engine"] = (
+        engine_.execution_options(isolation_level="AUTOCOMMIT") if engine_.dialect.name == "postgresql" else engine_
+    )
     app.teardown_appcontext(_close_session)
 
 
@@ -26,7 +32,7 @@ def engine() -> Engine:
 def db() -> Session:
     """Return the request's read session, opening it on first use."""
     if "db" not in g:
-        g.db = Session(engine(), expire_on_commit=False)
+        g.db = Session(current_app.extensions["netral_read_engine"], expire_on_commit=False)
     return g.db
 
 
