@@ -302,10 +302,12 @@ class Scheduler:
             log.warning("job %s: lease lost to another scheduler; outcome not recorded", job.name)
         return Outcome(job.name, error is None, run_id, error, now + wait)
 
-    def run_pending(self) -> list[Outcome]:
-        """Run every job that is due now and not held by another scheduler; return what happened."""
+    def run_pending(self, stop: threading.Event | None = None) -> list[Outcome]:
+        """Run every job that is due now and not held by another scheduler (until `stop` is set)."""
         outcomes = []
         for job_id in self.due_jobs():
+            if stop is not None and stop.is_set():
+                break
             if self.acquire(job_id):
                 outcomes.append(self.run_job(job_id))
         return outcomes

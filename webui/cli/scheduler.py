@@ -56,7 +56,7 @@ def scheduler(ctx: click.Context, config_path: Path | None, once: bool, poll: fl
         click.echo(f"scheduler {runner.me}: polling every {poll:g}s (Ctrl-C to stop)")
     while True:
         try:
-            outcomes = runner.run_pending()
+            outcomes = runner.run_pending(stop)
         except SQLAlchemyError as exc:  # the database restarting must not end a long-running scheduler
             if once:
                 raise click.ClickException(f"database error: {exc}") from None
