@@ -40,6 +40,7 @@ def _csv(text: str) -> tuple[list[list[str]], list[list[str]]]:
 def test_web_csv_summary_counts_and_cases(as_role, confirmed, db_session):
     response = as_role("viewer").post("/export/summary", {"format": "csv"})
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    assert response.is_streamed  # rows go out as they are read, not after the whole file is built
     summary, cases = _csv(response.get_data(as_text=True))
     assert summary[0][:6] == ["instansi", "provinsi", "kabupaten_kota", "platform", "aturan", "ditandai"]
     assert [int(v) for v in summary[1][5:8]] == [4, 2, 1]
