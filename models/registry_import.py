@@ -162,8 +162,17 @@ def _upsert_person(session: Session, clean: dict, report: ImportReport) -> tuple
     return person, changed
 
 
-def _upsert_account(session: Session, clean: dict, report: ImportReport) -> tuple[Account, bool]:
-    account = session.scalar(
+def _same_handle(registered: str, stored: str | None) -> bool:
+    """A bare Mastodon username in the registry matches the full acct (user@host) a crawl stored."""
+    return stored is not None and (stored == registered or stored.startswith(registered + "@"))
+
+
+def _upsert_account(session: Session, person: Person, clean: dict, report: ImportReport) -> tuple[Account, bool]:
+    account = next(
+        (link.account for link in person.links
+         if link.account.platform == clean["platform"] and _same_handle(clean["handle"], link.account.handle)),
+        None,
+    ) or session.scalar(
         select(Account).where(Account.platform == clean["platform"], Account.handle == clean["handle"]).limit(1)
     )
     if account is None:
@@ -182,7 +191,7 @@ def apply_rows(session: Session, rows: list[tuple[int, dict]], source: str, repo
     """Write validated rows: people by natural key, accounts by handle, registry links (confirmed)."""
     for line, clean in rows:
         person, person_changed = _upsert_person(session, clean, report)
-        account, account_changed = _upsert_account(session, clean, report)
+        account, account_changed = _upsert_account(session, person, clean, report)
         link = session.scalar(
             select(AccountLink).where(AccountLink.person_id == person.id, AccountLink.account_id == account.id)
         )

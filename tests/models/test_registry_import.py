@@ -97,3 +97,20 @@ def test_region_levels():
     assert split_region("Jawa Barat > Kota Bandung")["region_regency"] == "Kota Bandung"
     with pytest.raises(ValueError):
         split_region("a/b/c/d/e")
+
+
+def test_reimport_after_crawl_resolved_a_bare_mastodon_handle(engine, tmp_path):
+    """A crawl rewrites `andi` to `andi@social.example`; importing the registry again must not add an account."""
+    registry = tmp_path / "r.csv"
+    registry.write_text("name,role,institution,unit,position,region,platform,handle,profile_url,nip\n"
+                        "Andi,pns,Dinas Sosial,,,,mastodon,andi,,\n")
+    with session_scope(engine, write=True) as session:
+        import_registry(session, registry)
+    with session_scope(engine, write=True) as session:
+        account = session.scalar(select(Account))
+        account.handle, account.platform_id = "andi@social.example", "https://social.example/users/andi"
+    with session_scope(engine, write=True) as session:
+        report = import_registry(session, registry)
+    assert report.accounts_created == 0 and report.unchanged == 1
+    with session_scope(engine) as session:
+        assert _counts(session) == (1, 1, 1)
