@@ -46,6 +46,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=50_000)
     ap.add_argument("--profile", default=str(ROOT / "examples" / "profile.yaml"))
     ap.add_argument("--data", default="/work/shared/data/indonlu")
+    ap.add_argument("--rounds", type=int, default=5, help="alternate both measurements; report the best of each")
     args = ap.parse_args()
 
     posts = real_posts(Path(args.data), args.n)
@@ -59,16 +60,18 @@ def main() -> None:
     tok = tokenizer()
     list(tok.pipe(posts[:500]))  # warm up both paths equally
 
-    t0 = time.perf_counter()
-    n_tokens = sum(len(doc) for doc in tok.pipe(posts, batch_size=1000))
-    tok_s = time.perf_counter() - t0
-
-    lines = io.BytesIO("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
-                               for i, t in enumerate(posts)).encode())
-    out, err = io.StringIO(), io.StringIO()
-    t0 = time.perf_counter()
-    bad = classify_stream(lines, out, err, profile)
-    cls_s = time.perf_counter() - t0
+    payload = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                      for i, t in enumerate(posts)).encode()
+    # Other processes share the machine: alternate the two measurements and keep each one's best.
+    tok_s = cls_s = float("inf")
+    for _ in range(args.rounds):
+        t0 = time.perf_counter()
+        n_tokens = sum(len(doc) for doc in tok.pipe(posts, batch_size=1000))
+        tok_s = min(tok_s, time.perf_counter() - t0)
+        out, err = io.StringIO(), io.StringIO()
+        t0 = time.perf_counter()
+        bad = classify_stream(io.BytesIO(payload), out, err, profile)
+        cls_s = min(cls_s, time.perf_counter() - t0)
     labels: dict[str, int] = {}
     for line in out.getvalue().splitlines():
         lab = json.loads(line)["label"]

@@ -86,8 +86,11 @@ class Gazetteer:
     def match(self, norms: list[str]) -> list[Match]:
         """Return non-overlapping matches, longest first, plus ballot-number cues."""
         out: list[Match] = []
-        i, n = 0, len(norms)
-        while i < n:
+        index, pos = self.index, 0
+        # Only tokens that can start a phrase or a number are looked at (a cheap comprehension).
+        for i in [k for k, t in enumerate(norms) if t in index or t[0] in _NUMERIC_START or t in NUMBER_WORDS]:
+            if i < pos:
+                continue  # inside the previous match
             tok = norms[i]
             hit = None
             for phrase, entry in self.index.get(tok, ()):
@@ -100,9 +103,7 @@ class Gazetteer:
                     hit = Match("nomor_urut", str(num), i, i + 1)
             if hit is not None:
                 out.append(hit)
-                i = hit.end
-            else:
-                i += 1
+                pos = hit.end
         return out
 
     def _ballot_number(self, norms: list[str], i: int) -> int | None:
@@ -235,16 +236,20 @@ def featurize(toks: Tokens, gaz: Gazetteer) -> Features:
     out: list[str] = []
     counts: Counter = Counter()
     entities = []
-    norms, spans = toks.norms, toks.spans
+    norms, starts, ends = toks.norms, toks.starts, toks.ends
+    simple = _SIMPLE
     pos = 0
     for m in matches + [None]:
         stop = m.start if m is not None else len(norms)
-        for j in range(pos, stop):
-            form = _SIMPLE.get(norms[j])
-            if form is None:  # first sight of this form, or a hashtag/mention/emoji cue
-                _plain(norms[j], toks.text[spans[j][0] : spans[j][1]], gaz, out)
-            else:
-                out.append(form)
+        run = [simple.get(t) for t in norms[pos:stop]]
+        if None not in run:
+            out.extend(run)
+        else:
+            for j, form in enumerate(run, pos):
+                if form is None:  # first sight of this form, or a hashtag/mention/emoji cue
+                    _plain(norms[j], toks.text[starts[j] : ends[j]], gaz, out)
+                else:
+                    out.append(form)
         if m is None:
             break
         mask = MASKS.get(m.category)
@@ -253,7 +258,7 @@ def featurize(toks: Tokens, gaz: Gazetteer) -> Features:
         else:
             out.extend(lemma(t) for t in norms[m.start : m.end])
         counts[m.category] += 1
-        start, end = spans[m.start][0], spans[m.end - 1][1]
+        start, end = starts[m.start], ends[m.end - 1]
         entities.append({"category": m.category, "text": toks.text[start:end],
                          "start": start, "end": end, "label": m.label})
         pos = m.end

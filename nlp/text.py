@@ -182,45 +182,57 @@ def normalize_token(raw: str) -> tuple[str, ...]:
 
 @dataclass
 class Tokens:
-    """Normalized tokens of one text and the character span of the raw token each came from."""
+    """Normalized tokens of one text and, for each, the character span of the raw token it came from."""
 
     text: str
     norms: list[str] = field(default_factory=list)
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self.starts, self.ends))
+
+
+# orth id -> (normalized forms, raw length, the single form or None). Orth ids are stable hashes of
+# the token text, so each distinct token is normalized once per process.
+_ORTH_CACHE: dict[int, tuple[tuple[str, ...], int, str | None]] = {}
+
+
+def _orth_entry(orth: int) -> tuple[tuple[str, ...], int, str | None]:
+    raw = tokenizer().vocab.strings[orth]
+    forms = normalize_token(raw)
+    entry = _ORTH_CACHE[orth] = (forms, len(raw), forms[0] if len(forms) == 1 else None)
+    return entry
 
 
 def analyze(texts, batch_size: int = 1000) -> list[Tokens]:
     """Tokenize and normalize many texts in one spaCy pass.
 
-    Tokens are read as (offset, orth id) arrays rather than Token objects, and normalized once per
-    distinct orth id: building a Python Token per word cost more than the tokenizer itself.
+    Tokens are read as (offset, orth id) arrays rather than Token objects and mapped through a
+    per-orth cache with list comprehensions: a Python object per word cost more than the tokenizer.
     """
     from spacy.attrs import IDX, ORTH
 
     cleaned = [strip_html(t or "") for t in texts]
-    strings = tokenizer().vocab.strings
-    cache = _ORTH_CACHE
+    get = _ORTH_CACHE.get
     out = []
     for text, doc in zip(cleaned, tokenizer().pipe(cleaned, batch_size=batch_size)):
+        arr = doc.to_array([IDX, ORTH])
+        idxs, orths = arr[:, 0].tolist(), arr[:, 1].tolist()
+        entries = [get(o) or _orth_entry(o) for o in orths]
+        singles = [e[2] for e in entries]
+        if None not in singles:  # the usual case: one form per token
+            out.append(Tokens(text, singles, idxs, [i + e[1] for i, e in zip(idxs, entries)]))
+            continue
         toks = Tokens(text)
-        norms, spans = toks.norms, toks.spans
-        for idx, orth in doc.to_array([IDX, ORTH]).tolist():
-            hit = cache.get(orth)
-            if hit is None:
-                raw = strings[orth]
-                hit = cache[orth] = (normalize_token(raw), len(raw))
-            forms, length = hit
-            if forms:
-                span = (idx, idx + length)
-                for form in forms:
-                    norms.append(form)
-                    spans.append(span)
+        for idx, (forms, length, _single) in zip(idxs, entries):
+            for form in forms:
+                toks.norms.append(form)
+                toks.starts.append(idx)
+                toks.ends.append(idx + length)
         out.append(toks)
     return out
-
-
-# orth id -> (normalized forms, raw length). Orth ids are stable hashes of the token text.
-_ORTH_CACHE: dict[int, tuple[tuple[str, ...], int]] = {}
 
 
 def normalize_phrase(phrase: str) -> tuple[str, ...]:

@@ -62,3 +62,24 @@ def test_empty_and_html_posts(clf, gaz):
     preds = clf.predict(["", "<p>KPU buka pendaftaran <b>KPPS</b></p>"], gaz)
     assert preds[0].label == "other"
     assert preds[1].label == "election_info"
+
+
+def test_fast_word_transform_matches_sklearn(clf, gaz):
+    import numpy as np
+
+    from nlp.features import extract, token_string
+
+    feats = extract(["Ayo coblos Bang Budi nomor 1!! #Bersinar01", "KPU umumkan DPT", "", "halo halo bandung"], gaz)
+    fast = clf.vectorizer._word_transform(feats).toarray()
+    slow = clf.vectorizer.word.transform([token_string(f) for f in feats]).toarray()
+    assert np.allclose(fast, slow, atol=1e-6)
+
+
+def test_fast_gazetteer_transform_matches_sklearn(clf, gaz):
+    import numpy as np
+
+    from nlp.features import extract, gazetteer_dict
+
+    dicts = [gazetteer_dict(f) for f in extract(["Ayo coblos Bang Budi nomor 1", "KPU umumkan DPT", ""], gaz)]
+    fast = clf.vectorizer._gaz_transform(dicts).toarray()
+    assert np.allclose(fast, clf.vectorizer.gaz.transform(dicts).toarray())
