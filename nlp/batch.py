@@ -9,7 +9,8 @@ skipped; the caller exits non-zero at the end if there was any. No database is t
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
 
 CHUNK = 1000  # lines per classifier batch: large enough to amortize, small enough to stream
 
@@ -85,7 +86,7 @@ def classify_stream(lines, out: IO[str], err: IO[str], profile: Any = None) -> i
     def answer(records: list[dict]) -> list[dict]:
         preds = clf.predict([r["text"] for r in records], gaz, batch_size=CHUNK)
         return [{"id": r["id"], "label": p.label, "score": p.score, "reasons": p.reasons}
-                for r, p in zip(records, preds)]
+                for r, p in zip(records, preds, strict=False)]
 
     return _run(lines, out, err, {"text": True}, answer)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -154,7 +155,7 @@ class Classifier:
         ks = np.where(proba[:, ip] >= self.threshold, ip, np.where(proba[:, ie] >= proba[:, io], ie, io))
         terms = self._top_terms(X, ks)
         return [Prediction(classes[k], round(float(p[k]), 4), [{"kind": "entity", **e} for e in feat.entities] + t)
-                for k, p, feat, t in zip(ks.tolist(), proba, feats, terms)]
+                for k, p, feat, t in zip(ks.tolist(), proba, feats, terms, strict=False)]
 
     def predict(self, texts: Iterable[str], gaz: Gazetteer | None = None, batch_size: int = 1000):
         """Classify texts of one election (gaz built from its profile; None = lexicon only)."""

@@ -49,10 +49,10 @@ def classification_metrics(gold: list[str], pred: list[str]) -> dict:
     return {
         "n": len(gold),
         "macro_f1": round(float(f.mean()), 4),
-        "precision": {lab: round(float(x), 4) for lab, x in zip(LABELS, p)},
-        "recall": {lab: round(float(x), 4) for lab, x in zip(LABELS, r)},
-        "f1": {lab: round(float(x), 4) for lab, x in zip(LABELS, f)},
-        "support": {lab: int(x) for lab, x in zip(LABELS, n)},
+        "precision": {lab: round(float(x), 4) for lab, x in zip(LABELS, p, strict=False)},
+        "recall": {lab: round(float(x), 4) for lab, x in zip(LABELS, r, strict=False)},
+        "f1": {lab: round(float(x), 4) for lab, x in zip(LABELS, f, strict=False)},
+        "support": {lab: int(x) for lab, x in zip(LABELS, n, strict=False)},
         "confusion": {"labels": list(LABELS), "matrix": confusion_matrix(gold, pred, labels=list(LABELS)).tolist()},
     }
 
@@ -61,7 +61,7 @@ def evaluate_classifier(clf: Classifier, split: str = "test") -> tuple[dict, lis
     texts, gold = eval_posts(split)
     preds = clf.predict(texts, build(eval_profile(split)))
     errors = [{"text": t, "gold": g, "pred": p.label, "score": p.score}
-              for t, g, p in zip(texts, gold, preds) if g != p.label]
+              for t, g, p in zip(texts, gold, preds, strict=False) if g != p.label]
     return classification_metrics(gold, [p.label for p in preds]), errors
 
 
@@ -71,8 +71,9 @@ def evaluate_roles(split: str = "test") -> tuple[dict, list[dict]]:
     rows = read_tsv(DATA / f"{split}_bios.tsv")
     preds = [detect(r["bio"], r.get("name") or None) for r in rows]
     gold = [r["role"] for r in rows]
-    correct = sum(g == p.role for g, p in zip(gold, preds))
-    errors = [{"bio": r["bio"], "gold": g, "pred": p.role} for r, g, p in zip(rows, gold, preds) if g != p.role]
+    correct = sum(g == p.role for g, p in zip(gold, preds, strict=False))
+    errors = [{"bio": r["bio"], "gold": g, "pred": p.role}
+              for r, g, p in zip(rows, gold, preds, strict=True) if g != p.role]
     per_role = {role: sum(g == role for g in gold) for role in ROLES}
     return {"n": len(rows), "accuracy": round(correct / max(1, len(rows)), 4), "support": per_role}, errors
 

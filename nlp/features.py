@@ -7,7 +7,7 @@ elections (training) are grouped by profile so each is masked with its own gazet
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 from nlp.gazetteer import Features, Gazetteer, featurize
 from nlp.text import analyze

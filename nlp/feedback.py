@@ -15,8 +15,8 @@ from sqlalchemy import Engine, select
 
 from models import Flag, FlagStatus, Post
 from models.session import session_scope
-from nlp.gazetteer import build
 from nlp.features import extract
+from nlp.gazetteer import build
 from nlp.text import DATA
 
 CONTENT_RULES = ("POST_PARTISAN", "LIKE_PARTISAN", "REPLY_PARTISAN", "REPOST_PARTISAN", "QUOTE_PARTISAN")
@@ -39,7 +39,7 @@ def export_reviews(engine: Engine, profile: Any = None, path: Path = DATA / "rev
     prof = profile.model_dump(mode="json") if hasattr(profile, "model_dump") else profile
     counts: dict[str, int] = {}
     with open(path, "w", encoding="utf-8") as fh:
-        for (status, text), feat in zip(decided.values(), feats):
+        for (status, text), feat in zip(decided.values(), feats, strict=False):
             if status == FlagStatus.CONFIRMED:
                 label = "partisan"
             else:

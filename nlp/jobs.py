@@ -8,9 +8,10 @@ re-running inserts only flags that do not exist yet.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.orm import Session
@@ -52,7 +53,7 @@ def classify_pending(engine: Engine, profile: Any = None, batch_size: int = 1000
                 break
             preds = clf.predict([r.text or "" for r in rows], gaz, batch_size=batch_size)
             session.add_all(Classification(post_id=r.id, label=p.label, score=p.score, model_version=clf.version,
-                                           reasons=p.reasons) for r, p in zip(rows, preds))
+                                           reasons=p.reasons) for r, p in zip(rows, preds, strict=False))
             counts.update(p.label for p in preds)
             last_id = rows[-1].id
         if progress:

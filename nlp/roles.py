@@ -62,7 +62,8 @@ CUES: list[tuple[str, float, str]] = [
                         rf"sekjen|waketum|ketum)\b[^,|/•;\n]{{0,20}}(?:dpc|dpd|dpw|dpp|pac|ranting|fraksi|{_PARTY})"),
     ("candidate", 0.95, rf"{_B}(?:anggota dprd?|anggota dewan|wakil rakyat|ketua dprd|fraksi\s+\w+)"),
     ("candidate", 0.95, rf"{_B}(?:tim sukses|timses|tim pemenangan|juru kampanye|jurkam|tim kampanye|"
-                        rf"saksi paslon|koordinator relawan|korlap relawan|akun resmi (?:paslon|partai|tim|pasangan|calon)|"
+                        rf"saksi paslon|koordinator relawan|korlap relawan|"
+                        rf"akun resmi (?:paslon|partai|tim|pasangan|calon)|"
                         rf"official account)\b"),
     ("candidate", 0.93, rf"{_B}(?:dpc|dpd|dpw|dpp)\s+{_PARTY}"),
     ("candidate", 0.92, rf"{_B}relawan\b[^,|/•;\n]{{0,25}}(?:paslon|pasangan|calon|nomor|no\.?\s?\d|0\d|capres|"

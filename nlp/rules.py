@@ -7,8 +7,8 @@ rule that fires, or None. The database job that feeds it lives in nlp.jobs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 SEVERITIES = ("low", "medium", "high", "critical")
 # The quiet period and voting day make the same act weigh more (SKB; UU 10/2016 on campaign timing).
@@ -16,7 +16,8 @@ PHASE_BUMP = {"before": 0, "campaign": 0, "after": 0, "quiet": 1, "voting_day": 
 PHASE_ID = {"before": "sebelum masa kampanye", "campaign": "masa kampanye", "quiet": "masa tenang",
             "voting_day": "hari pemungutan suara", "after": "setelah pemungutan suara"}
 ROLE_ID = {"asn": "ASN", "organizer": "penyelenggara pemilu"}
-KIND_ID = {"like": "menyukai", "reply": "mengomentari", "repost": "membagikan ulang", "quote": "mengutip dan membagikan"}
+KIND_ID = {"like": "menyukai", "reply": "mengomentari", "repost": "membagikan ulang",
+           "quote": "mengutip dan membagikan"}
 
 
 class UnknownRule(KeyError):

@@ -191,7 +191,7 @@ class Tokens:
 
     @property
     def spans(self) -> list[tuple[int, int]]:
-        return list(zip(self.starts, self.ends))
+        return list(zip(self.starts, self.ends, strict=False))
 
 
 # orth id -> (normalized forms, raw length, the single form or None). Orth ids are stable hashes of
@@ -217,16 +217,16 @@ def analyze(texts, batch_size: int = 1000) -> list[Tokens]:
     cleaned = [strip_html(t or "") for t in texts]
     get = _ORTH_CACHE.get
     out = []
-    for text, doc in zip(cleaned, tokenizer().pipe(cleaned, batch_size=batch_size)):
+    for text, doc in zip(cleaned, tokenizer().pipe(cleaned, batch_size=batch_size), strict=False):
         arr = doc.to_array([IDX, ORTH])
         idxs, orths = arr[:, 0].tolist(), arr[:, 1].tolist()
         entries = [get(o) or _orth_entry(o) for o in orths]
         singles = [e[2] for e in entries]
         if None not in singles:  # the usual case: one form per token
-            out.append(Tokens(text, singles, idxs, [i + e[1] for i, e in zip(idxs, entries)]))
+            out.append(Tokens(text, singles, idxs, [i + e[1] for i, e in zip(idxs, entries, strict=False)]))
             continue
         toks = Tokens(text)
-        for idx, (forms, length, _single) in zip(idxs, entries):
+        for idx, (forms, length, _single) in zip(idxs, entries, strict=False):
             for form in forms:
                 toks.norms.append(form)
                 toks.starts.append(idx)

@@ -11,9 +11,9 @@ import hashlib
 import json
 import platform
 from collections import defaultdict
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from nlp.classifier import PARTISAN_THRESHOLD, Classifier, Vectorizer, save
 from nlp.features import extract
@@ -66,7 +66,7 @@ def featurize_rows(rows: list[dict], profiles: dict[str, dict]):
     feats: list = [None] * len(rows)
     for key, idx in groups.items():
         gaz = build(profiles[key] if key else None)
-        for i, f in zip(idx, extract([rows[i]["text"] for i in idx], gaz)):
+        for i, f in zip(idx, extract([rows[i]["text"] for i in idx], gaz), strict=False):
             feats[i] = f
     return feats
 
@@ -87,8 +87,8 @@ def fit(feats, labels, C: float = 4.0, use_char: bool = False) -> Classifier:
 def library_versions() -> dict[str, str]:
     import numpy
     import scipy
-    import skops
     import sklearn
+    import skops
     import spacy
 
     return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "spacy": spacy.__version__,
@@ -104,7 +104,7 @@ def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> di
     feats = featurize_rows(rows, profiles)
     clf = fit(feats, [r["label"] for r in rows], **CONFIG)
     digest = data_hash(files)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # The version names the data and the settings, so a retrain of either gets a new version.
     code = "".join((Path(__file__).parent / f).read_text() for f in FEATURE_CODE)
     config_id = hashlib.sha256((digest + json.dumps(CONFIG, sort_keys=True) + code).encode()).hexdigest()[:8]

@@ -53,7 +53,7 @@ def collect(root: Path, split: str, reviews: int) -> list[dict]:
                 n += 1
     keep = [r for r in rows if not POLITICAL.search(r["text"])]
     for i, r in enumerate(keep):  # IndoNLU masks handles and links; put realistic ones back
-        r["text"] = re.sub(r"\[USERNAME\]", lambda m: f"@{HANDLES[(i + m.start()) % len(HANDLES)]}", r["text"])
+        r["text"] = re.sub(r"\[USERNAME\]", lambda m, i=i: f"@{HANDLES[(i + m.start()) % len(HANDLES)]}", r["text"])
         r["text"] = r["text"].replace("[URL]", "https://t.co/x1Yz")
     return keep
 

@@ -1,11 +1,10 @@
 """Database jobs: classify pending posts and run the rules, idempotently, with registry links winning."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from models import (AccountLink, AttributionMethod, Classification, Flag, InteractionKind, LinkStatus,
-                    PersonRole)
+from models import AccountLink, AttributionMethod, Classification, Flag, InteractionKind, LinkStatus, PersonRole
 from nlp.jobs import classify_pending, run_rules
 from tests.factories import make_account, make_interaction, make_person, make_post
 
@@ -61,7 +60,7 @@ def test_rules_flag_partisan_interactions_not_neutral_ones(engine, db_session, p
 
 def test_quiet_period_raises_severity(engine, db_session, profile):
     w = _world(db_session)
-    quiet = datetime(2024, 11, 25, 5, 0, tzinfo=timezone.utc)
+    quiet = datetime(2024, 11, 25, 5, 0, tzinfo=UTC)
     make_interaction(db_session, w["asn"], w["partisan"], InteractionKind.LIKE, occurred_at=quiet)
     db_session.commit()
     classify_pending(engine, profile)

@@ -16,8 +16,9 @@ def act(**kw):
 def test_every_rule_is_complete(code):
     rule = get_rule(code)
     assert rule.code == code and rule.act and rule.base_severity in SEVERITIES
-    kind = "post" if code == "POST_PARTISAN" else {"LIKE_PARTISAN": "like", "REPLY_PARTISAN": "reply",
-                                                  "REPOST_PARTISAN": "repost", "QUOTE_PARTISAN": "quote"}.get(code, "like")
+    kinds = {"POST_PARTISAN": "post", "LIKE_PARTISAN": "like", "REPLY_PARTISAN": "reply",
+             "REPOST_PARTISAN": "repost", "QUOTE_PARTISAN": "quote"}
+    kind = kinds.get(code, "like")
     sample = act(kind=kind, label="other" if code == "INTERACT_CAMPAIGN_ACCOUNT" else "partisan",
                  author_is_campaign=code == "INTERACT_CAMPAIGN_ACCOUNT", author_handle="calon01")
     assert decide(sample) is rule

@@ -32,7 +32,7 @@ def test_reduplication_and_fancy_unicode():
 def test_spans_point_into_the_original_text():
     text = "Ayo   coblos Bang Budi ✌️"
     toks = analyze([text])[0]
-    for norm, (start, end) in zip(toks.norms, toks.spans):
+    for _norm, (start, end) in zip(toks.norms, toks.spans, strict=False):
         assert text[start:end]
     assert text[slice(*toks.spans[-1])] == "✌"
 
