@@ -9,7 +9,7 @@ Rows are never deleted: what a complete listing no longer shows gets `removed_at
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select, update
@@ -47,32 +47,64 @@ def _chunks(seq: list, size: int = CHUNK):
         yield seq[start:start + size]
 
 
-class Ingestor:
-    """Collect items into a batch and write it in one transaction with Core executemany upserts."""
+ACCOUNT_COLS = {"platform": "varchar", "platform_id": "varchar", "handle": "varchar", "display_name": "varchar",
+                "bio": "text", "profile_url": "varchar", "first_seen_at": "timestamptz", "updated_at": "timestamptz"}
+ACCOUNT_SET = ("handle = coalesce(excluded.handle, account.handle), "
+               "display_name = coalesce(excluded.display_name, account.display_name), "
+               "bio = coalesce(excluded.bio, account.bio), "
+               "profile_url = coalesce(excluded.profile_url, account.profile_url), updated_at = excluded.updated_at")
+INTERACTION_COLS = {"platform": "varchar", "kind": "varchar", "actor_account_id": "bigint", "target_post_id": "bigint",
+                    "own_post_id": "bigint", "instance_key": "varchar", "platform_id": "varchar",
+                    "occurred_at": "timestamptz", "first_seen_at": "timestamptz", "last_seen_at": "timestamptz",
+                    "raw_json": "text", "raw_sha256": "varchar", "fetched_at": "timestamptz"}
+# Seen again: refresh last_seen_at and clear a removal; the first capture stays the evidence.
+INTERACTION_SET = ("last_seen_at = excluded.last_seen_at, removed_at = NULL, "
+                   "platform_id = coalesce(interaction.platform_id, excluded.platform_id), "
+                   "occurred_at = coalesce(interaction.occurred_at, excluded.occurred_at), "
+                   "own_post_id = coalesce(interaction.own_post_id, excluded.own_post_id)")
 
-    def __init__(self, engine: Engine, run_id: int | None = None, run_started_at: datetime | None = None,
-                 batch_size: int = 500):
-        self.engine = engine
-        self.run_id = run_id
-        self.run_started_at = run_started_at or utcnow()
-        self.batch_size = batch_size
-        self._account_ids: dict[tuple[str, str], int] = {}
-        self._post_ids: dict[tuple[str, str], int] = {}
-        self._reset()
 
-    def _reset(self) -> None:
+def _sqlite_time(value: datetime | None) -> str | None:
+    """The text SQLAlchemy stores for a UTC DateTime on SQLite (compared as text, so it must match)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _bulk_upsert(conn, table: str, cols: dict[str, str], rows: list[tuple], conflict: str, set_sql: str,
+                 returning: str | None = None) -> list:
+    """INSERT ... ON CONFLICT DO UPDATE of many rows at driver level.
+
+    The hot path of a crawl: SQLAlchemy's per-value type processing, and psycopg parsing a multi-row
+    VALUES statement with thousands of placeholders, cost more than the database's own work. PostgreSQL
+    gets one statement with one array per column (unnest); SQLite a plain executemany.
+    Rows hold plain values: enum values as text, datetimes aware (PostgreSQL) or as _sqlite_time text.
+    """
+    names = ", ".join(cols)
+    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {set_sql}"
+    if conn.dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in cols.values())
+        sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}"
+        if returning:
+            sql += f" RETURNING {returning}"
+        result = conn.exec_driver_sql(sql, tuple(list(column) for column in zip(*rows, strict=True)))
+        return result.all() if returning else []
+    marks = ", ".join("?" for _ in cols)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks}){tail}", rows)
+    return []
+
+
+class Batch:
+    """Items waiting to be written, deduplicated on their natural keys."""
+
+    def __init__(self) -> None:
         self.accounts: dict[tuple[str, str], AccountLike] = {}
         self.posts: dict[tuple[str, str], Any] = {}
         self.interactions: dict[tuple, Any] = {}
         self.scopes: list[Any] = []
 
-    @property
-    def pending(self) -> int:
+    def __len__(self) -> int:
         return len(self.posts) + len(self.interactions) + len(self.scopes) + len(self.accounts)
-
-    @property
-    def full(self) -> bool:
-        return len(self.posts) + len(self.interactions) >= self.batch_size
 
     def add_account(self, account: AccountLike) -> None:
         key = (account.platform, account.platform_id)
@@ -96,33 +128,82 @@ class Ingestor:
     def add_scope(self, scope: Any) -> None:
         self.scopes.append(scope)
 
+
+class Ingestor:
+    """Collect items into a batch and write it in one transaction with Core executemany upserts.
+
+    `take()` + `write()` let a caller write one batch in a worker thread while it fills the next
+    (one write at a time: the id caches are not shared between concurrent writes).
+    """
+
+    def __init__(self, engine: Engine, run_id: int | None = None, run_started_at: datetime | None = None,
+                 batch_size: int = 500):
+        self.engine = engine
+        self.run_id = run_id
+        self.run_started_at = run_started_at or utcnow()
+        self.batch_size = batch_size
+        self._account_ids: dict[tuple[str, str], int] = {}
+        self._post_ids: dict[tuple[str, str], int] = {}
+        self.batch = Batch()
+
+    @property
+    def pending(self) -> int:
+        return len(self.batch)
+
+    @property
+    def full(self) -> bool:
+        return len(self.batch.posts) + len(self.batch.interactions) >= self.batch_size
+
+    def add_account(self, account: AccountLike) -> None:
+        self.batch.add_account(account)
+
+    def add_post(self, post: Any) -> None:
+        self.batch.add_post(post)
+
+    def add_interaction(self, inter: Any) -> None:
+        self.batch.add_interaction(inter)
+
+    def add_scope(self, scope: Any) -> None:
+        self.batch.add_scope(scope)
+
+    def take(self) -> Batch:
+        """Hand over the open batch and start a new one."""
+        batch, self.batch = self.batch, Batch()
+        return batch
+
     # -- writing ---------------------------------------------------------------------------------------
 
     def flush(self, progress: dict[str, dict] | None = None) -> tuple[Counter, Counter]:
-        """Write the batch (and the run's progress, in the same transaction); return (stored, dropped)."""
+        """Write the open batch (and the run's progress, in the same transaction); return (stored, dropped)."""
+        batch = self.batch
+        result = self.write(batch, progress)
+        if self.batch is batch:
+            self.batch = Batch()
+        return result
+
+    def write(self, batch: Batch, progress: dict[str, dict] | None = None) -> tuple[Counter, Counter]:
+        """Write one batch in one transaction; on failure nothing of it is stored and the error is raised."""
         stored: Counter = Counter()
         dropped: Counter = Counter()
-        if not self.pending and not progress:
+        if not len(batch) and not progress:
             return stored, dropped
-        now = utcnow()
         try:
-            self._write(stored, dropped, progress, now)
+            self._write(batch, stored, dropped, progress, utcnow())
         except BaseException:
-            # The transaction rolled back: ids learnt inside it may not exist. Keep the batch for a retry.
+            # The transaction rolled back: ids learnt inside it may not exist.
             self._account_ids.clear()
             self._post_ids.clear()
             raise
-        self._reset()
         return stored, dropped
 
-    def _write(self, stored: Counter, dropped: Counter, progress: dict | None, now: datetime) -> None:
+    def _write(self, batch: Batch, stored: Counter, dropped: Counter, progress: dict | None, now: datetime) -> None:
         with immediate(self.engine).begin() as conn:
-            account_ids = self._upsert_accounts(conn, now)
-            stored["account"] += len(self.accounts)
-            self._upsert_posts(conn, account_ids, now)
-            stored["post"] += len(self.posts)
-            self._upsert_interactions(conn, account_ids, stored, dropped)
-            for scope in self.scopes:
+            account_ids = self._upsert_accounts(conn, batch, now)
+            stored["account"] += len(batch.accounts)
+            self._upsert_posts(conn, batch, account_ids)
+            stored["post"] += len(batch.posts)
+            self._upsert_interactions(conn, batch, account_ids, stored, dropped)
+            for scope in batch.scopes:
                 removed = self._apply_scope(conn, scope, now)
                 if removed:
                     stored["removed"] += removed
@@ -130,36 +211,37 @@ class Ingestor:
                 conn.execute(update(CrawlRun.__table__).where(CrawlRun.__table__.c.id == self.run_id)
                              .values(**progress))
 
-    def _upsert_accounts(self, conn, now: datetime) -> dict[tuple[str, str], int]:
-        ids = {k: self._account_ids[k] for k in self.accounts if k in self._account_ids}
-        unknown = [a for k, a in self.accounts.items() if k not in ids]
+    def _upsert_accounts(self, conn, batch: Batch, now: datetime) -> dict[tuple[str, str], int]:
+        ids = {k: self._account_ids[k] for k in batch.accounts if k in self._account_ids}
+        unknown = [a for k, a in batch.accounts.items() if k not in ids]
         if not unknown:
             return ids
         self._reconcile_handles(conn, unknown)
-        stmt = _insert(self.engine, A)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[A.c.platform, A.c.platform_id],
-            set_={"handle": func.coalesce(stmt.excluded.handle, A.c.handle),
-                  "display_name": func.coalesce(stmt.excluded.display_name, A.c.display_name),
-                  "bio": func.coalesce(stmt.excluded.bio, A.c.bio),
-                  "profile_url": func.coalesce(stmt.excluded.profile_url, A.c.profile_url),
-                  "updated_at": stmt.excluded.updated_at})
-        conn.execute(stmt, [{"platform": Platform(a.platform), "platform_id": a.platform_id, "handle": a.handle,
-                             "display_name": a.display_name, "bio": a.bio, "profile_url": a.profile_url,
-                             "first_seen_at": now, "updated_at": now} for a in unknown])
-        for platform in {a.platform for a in unknown}:
-            wanted = [a.platform_id for a in unknown if a.platform == platform]
-            for part in _chunks(wanted):
-                rows = conn.execute(select(A.c.id, A.c.platform_id)
-                                    .where(A.c.platform == Platform(platform), A.c.platform_id.in_(part)))
-                for row_id, pid in rows:
-                    ids[(platform, pid)] = row_id
+        pg = conn.dialect.name == "postgresql"
+        stamp = now if pg else _sqlite_time(now)
+        rows = [(Platform(a.platform).value, a.platform_id, a.handle, a.display_name, a.bio, a.profile_url, stamp,
+                 stamp) for a in unknown]
+        returned = _bulk_upsert(conn, "account", ACCOUNT_COLS, rows, "platform, platform_id", ACCOUNT_SET,
+                                returning="id, platform, platform_id" if pg else None)
+        if pg:
+            ids.update({(platform, pid): row_id for row_id, platform, pid in returned})
+        else:
+            for platform in {a.platform for a in unknown}:
+                wanted = [a.platform_id for a in unknown if a.platform == platform]
+                for part in _chunks(wanted):
+                    found = conn.execute(select(A.c.id, A.c.platform_id)
+                                         .where(A.c.platform == Platform(platform), A.c.platform_id.in_(part)))
+                    ids.update({(platform, pid): row_id for row_id, pid in found})
         self._remember(self._account_ids, ids)
         return ids
 
     def _reconcile_handles(self, conn, accounts: list[AccountLike]) -> None:
         """Fill in the platform id of registry accounts known only by handle (platform_id NULL)."""
         for platform in {a.platform for a in accounts}:
+            # One indexed probe per batch spares the handle lookups when every account is resolved.
+            if conn.execute(select(A.c.id).where(A.c.platform == Platform(platform), A.c.platform_id.is_(None))
+                            .limit(1)).first() is None:
+                continue
             by_handle: dict[str, AccountLike] = {}
             for a in accounts:
                 if a.platform == platform:
@@ -177,8 +259,8 @@ class Ingestor:
                         conn.execute(update(A).where(A.c.id == row_id).values(
                             platform_id=a.platform_id, handle=(a.handle or handle).lower()))
 
-    def _upsert_posts(self, conn, account_ids: dict, now: datetime) -> None:
-        if not self.posts:
+    def _upsert_posts(self, conn, batch: Batch, account_ids: dict) -> None:
+        if not batch.posts:
             return
         stmt = _insert(self.engine, P)
         # Seen again: refresh last_seen_at and clear a removal; the first capture stays the evidence.
@@ -193,7 +275,7 @@ class Ingestor:
             "url": p.url, "created_at": p.created_at, "edited_at": p.edited_at, "language": p.language,
             "reply_to_platform_id": p.reply_to_platform_id, "raw_json": p.raw_json,
             "raw_sha256": sha256_text(p.raw_json), "fetched_at": p.fetched_at, "last_seen_at": p.fetched_at,
-        } for p in self.posts.values()])
+        } for p in batch.posts.values()])
 
     def _lookup_post_ids(self, conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         ids = {k: self._post_ids[k] for k in keys if k in self._post_ids}
@@ -207,40 +289,32 @@ class Ingestor:
         self._remember(self._post_ids, ids)
         return ids
 
-    def _upsert_interactions(self, conn, account_ids: dict, stored: Counter, dropped: Counter) -> None:
-        if not self.interactions:
+    def _upsert_interactions(self, conn, batch: Batch, account_ids: dict, stored: Counter, dropped: Counter) -> None:
+        if not batch.interactions:
             return
         keys = set()
-        for i in self.interactions.values():
+        for i in batch.interactions.values():
             keys.add((i.platform, i.target_platform_id))
             if i.own_post_platform_id:
                 keys.add((i.platform, i.own_post_platform_id))
         post_ids = self._lookup_post_ids(conn, keys)
+        time = (lambda v: v) if conn.dialect.name == "postgresql" else _sqlite_time  # noqa: E731
         rows = []
-        for i in self.interactions.values():
+        for i in batch.interactions.values():
             target = post_ids.get((i.platform, i.target_platform_id))
             if target is None:  # the post it points at was never captured: nothing to attach evidence to
                 dropped["target_post_missing"] += 1
                 continue
-            rows.append({
-                "platform": Platform(i.platform), "kind": InteractionKind(i.kind),
-                "actor_account_id": account_ids[(i.actor.platform, i.actor.platform_id)],
-                "target_post_id": target, "own_post_id": post_ids.get((i.platform, i.own_post_platform_id)),
-                "instance_key": i.instance_key, "platform_id": i.platform_id, "occurred_at": i.occurred_at,
-                "first_seen_at": i.fetched_at, "last_seen_at": i.fetched_at, "raw_json": i.raw_json,
-                "raw_sha256": sha256_text(i.raw_json), "fetched_at": i.fetched_at,
-            })
+            rows.append((
+                Platform(i.platform).value, InteractionKind(i.kind).value,
+                account_ids[(i.actor.platform, i.actor.platform_id)], target,
+                post_ids.get((i.platform, i.own_post_platform_id)), i.instance_key, i.platform_id,
+                time(i.occurred_at), time(i.fetched_at), time(i.fetched_at), i.raw_json, sha256_text(i.raw_json),
+                time(i.fetched_at)))
             stored[i.kind] += 1
-        if not rows:
-            return
-        stmt = _insert(self.engine, I)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[I.c.kind, I.c.actor_account_id, I.c.target_post_id, I.c.instance_key],
-            set_={"last_seen_at": stmt.excluded.last_seen_at, "removed_at": None,
-                  "platform_id": func.coalesce(I.c.platform_id, stmt.excluded.platform_id),
-                  "occurred_at": func.coalesce(I.c.occurred_at, stmt.excluded.occurred_at),
-                  "own_post_id": func.coalesce(I.c.own_post_id, stmt.excluded.own_post_id)})
-        conn.execute(stmt, rows)
+        if rows:
+            _bulk_upsert(conn, "interaction", INTERACTION_COLS, rows,
+                         "kind, actor_account_id, target_post_id, instance_key", INTERACTION_SET)
 
     def _apply_scope(self, conn, scope: Any, now: datetime) -> int:
         """Mark removed what a complete listing no longer shows (not seen since this run started)."""
