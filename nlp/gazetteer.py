@@ -56,6 +56,7 @@ _NUMERIC_START = frozenset("0123456789<")
 class Entry:
     category: str
     label: str  # canonical text (or ballot number) shown to reviewers
+    caps: bool = False  # only in capitals: an alias made of ordinary words ("BERANI", "MAJU BERSAMA")
 
 
 @dataclass
@@ -73,17 +74,17 @@ class Gazetteer:
     index: dict[str, list[tuple[tuple[str, ...], Entry]]] = field(default_factory=dict)
     ballot_numbers: frozenset[int] = frozenset(range(1, 7))
 
-    def add(self, phrase: str, category: str, label: str | None = None) -> None:
+    def add(self, phrase: str, category: str, label: str | None = None, caps: bool = False) -> None:
         toks = normalize_phrase(phrase)
         if not toks:
             return
         bucket = self.index.setdefault(toks[0], [])
         if any(p == toks for p, _ in bucket):
             return  # first writer wins: profile entries are added before the lexicon
-        bucket.append((toks, Entry(category, label or phrase)))
+        bucket.append((toks, Entry(category, label or phrase, caps)))
         bucket.sort(key=lambda item: -len(item[0]))
 
-    def match(self, norms: list[str]) -> list[Match]:
+    def match(self, norms: list[str], toks: Tokens | None = None) -> list[Match]:
         """Return non-overlapping matches, longest first, plus ballot-number cues."""
         out: list[Match] = []
         index, pos = self.index, 0
@@ -95,6 +96,10 @@ class Gazetteer:
             hit = None
             for phrase, entry in self.index.get(tok, ()):
                 if tuple(norms[i : i + len(phrase)]) == phrase:
+                    if entry.caps and toks is not None:
+                        raw = toks.text[toks.starts[i] : toks.ends[i + len(phrase) - 1]]
+                        if raw != raw.upper() and not raw.startswith("#"):
+                            continue  # "maju bersama" in lower case is just words
                     hit = Match(entry.category, entry.label, i, i + len(phrase))
                     break
             if hit is None and (tok[0] in _NUMERIC_START or tok in NUMBER_WORDS):
@@ -192,7 +197,8 @@ def _add_profile(gaz: Gazetteer, profile: Any) -> None:
         label = str(_get(cand, "number"))
         names = list(_get(cand, "names", []) or []) + list(_get(cand, "aliases", []) or [])
         for name in names:
-            gaz.add(name, "kandidat", label)
+            words = normalize_phrase(name)
+            gaz.add(name, "kandidat", label, caps=bool(words) and all(_is_word(w) for w in words))
             for part in normalize_phrase(name):  # "Hendra" alone also names the candidate
                 if len(part) < 3 or not part.isalpha() or part in _COMMON_WORDS:
                     continue
@@ -232,7 +238,7 @@ class Features:
 
 def featurize(toks: Tokens, gaz: Gazetteer) -> Features:
     """Mask profile entities, expand hashtags, and count gazetteer categories for one text."""
-    matches = gaz.match(toks.norms)
+    matches = gaz.match(toks.norms, toks)
     out: list[str] = []
     counts: Counter = Counter()
     entities = []

@@ -50,3 +50,8 @@ def test_without_profile_the_national_lexicon_still_works():
     f = feat("PDIP dan Gerindra bagi amplop serangan fajar", build(None))
     assert f.tokens.count("__partai__") == 2
     assert f.counts["politik_uang"] == 2
+
+
+def test_aliases_made_of_ordinary_words_only_match_in_capitals(gaz):
+    assert "__kandidat__" not in feat("Ayo maju bersama membangun desa", gaz).tokens
+    assert "__kandidat__" in feat("MAJU BERSAMA menang!", gaz).tokens
