@@ -94,3 +94,23 @@ def test_without_locking_the_race_is_lost(setup, monkeypatch):
                      lambda: service.claim(engine, fid, b, POLICY))
     print("without locking:", outcomes)
     assert sorted(outcomes) != ["conflict:claimed_by_other", "ok"], outcomes
+
+
+def test_state_rules_table():
+    """The status a decision leads to, with and without the two-person rule."""
+    from types import SimpleNamespace
+
+    from models import FlagStatus as S
+    from webui.review.service import _next_status
+
+    me, other = SimpleNamespace(id=1), SimpleNamespace(id=2)
+    open_flag, escalated = SimpleNamespace(status=S.IN_REVIEW), SimpleNamespace(status=S.ESCALATED)
+    one, two = Policy(two_person=False), Policy(two_person=True)
+    C, D, E = Decision.CONFIRM, Decision.DISMISS, Decision.ESCALATE
+    assert _next_status(open_flag, me, C, {}, one) is S.CONFIRMED
+    assert _next_status(open_flag, me, D, {}, one) is S.DISMISSED
+    assert _next_status(open_flag, me, E, {}, two) is S.ESCALATED
+    assert _next_status(open_flag, me, C, {}, two) is S.IN_REVIEW  # waits for a second reviewer
+    assert _next_status(open_flag, me, C, {other.id: C}, two) is S.CONFIRMED
+    assert _next_status(open_flag, me, D, {other.id: C}, two) is S.ESCALATED  # disagreement
+    assert _next_status(escalated, me, D, {other.id: C, 3: D}, two) is S.DISMISSED  # the admin settles it

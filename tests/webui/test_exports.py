@@ -105,3 +105,17 @@ def test_cli_summary_and_case(netral_env, confirmed, tmp_path, db_session):
     assert runner.invoke(cli, ["export", "case", "999999", "--output", str(pdf)]).exit_code != 0
     actions = db_session.scalars(select(AuditEvent.action)).all()
     assert actions.count("export.summary") == 4 and actions.count("export.case") == 1
+
+
+def test_period_filter_uses_wib_days(db_session, users):
+    from datetime import datetime, timezone
+
+    from webui.exports.query import SummaryFilter, summary_rows
+
+    late = datetime(2024, 11, 10, 17, 30, tzinfo=timezone.utc)  # 11 Nov 00:30 in Jakarta
+    make_flag(db_session, event_at=late, status=FlagStatus.CONFIRMED)
+    db_session.commit()
+    on_10th = list(summary_rows(db_session, SummaryFilter.from_mapping({"date_from": "2024-11-10",
+                                                                       "date_to": "2024-11-10"})))
+    on_11th = list(summary_rows(db_session, SummaryFilter.from_mapping({"date_from": "2024-11-11"})))
+    assert on_10th == [] and on_11th[0][5:7] == [1, 1]
