@@ -196,6 +196,10 @@ def _add_profile(gaz: Gazetteer, profile: Any) -> None:
     for cand in candidates:
         label = str(_get(cand, "number"))
         names = list(_get(cand, "names", []) or []) + list(_get(cand, "aliases", []) or [])
+        firsts = [n.split()[0] for n in (_get(cand, "names", []) or [])[:2] if n.split()]
+        if len(firsts) == 2:  # the pair by first names: "Rahmat-Dewi", "Rahmat Dewi"
+            a, b = firsts
+            names += [f"{a}-{b}", f"{a} - {b}", f"{a} {b}", f"{a}/{b}"]
         for name in names:
             words = normalize_phrase(name)
             gaz.add(name, "kandidat", label, caps=bool(words) and all(_is_word(w) for w in words))
