@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC
 
 import pytest
 from click.testing import CliRunner
@@ -108,11 +109,11 @@ def test_cli_summary_and_case(netral_env, confirmed, tmp_path, db_session):
 
 
 def test_period_filter_uses_wib_days(db_session, users):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from webui.exports.query import SummaryFilter, summary_rows
 
-    late = datetime(2024, 11, 10, 17, 30, tzinfo=timezone.utc)  # 11 Nov 00:30 in Jakarta
+    late = datetime(2024, 11, 10, 17, 30, tzinfo=UTC)  # 11 Nov 00:30 in Jakarta
     make_flag(db_session, event_at=late, status=FlagStatus.CONFIRMED)
     db_session.commit()
     on_10th = list(summary_rows(db_session, SummaryFilter.from_mapping({"date_from": "2024-11-10",
