@@ -136,3 +136,15 @@ def test_language_is_chosen_per_user(as_role):
     assert "Antrean" in browser.get("/queue/").get_data(as_text=True)
     browser.post("/language", {"locale": "en"})
     assert "Review queue" in browser.get("/queue/").get_data(as_text=True)
+
+
+def test_fallback_secret_key_is_shared_by_workers(monkeypatch, tmp_path):
+    from webui.config import load_config
+
+    monkeypatch.delenv("NETRAL_SECRET_KEY", raising=False)
+    monkeypatch.setenv("NETRAL_INSTANCE_DIR", str(tmp_path))
+    first, second = load_config()["SECRET_KEY"], load_config()["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("NETRAL_SECRET_KEY", "from-env")
+    assert load_config()["SECRET_KEY"] == "from-env"
