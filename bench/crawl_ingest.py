@@ -91,8 +91,7 @@ def child(mode: str, appview: str, db_url: str) -> None:
     from crawler.run import run_crawl
 
     settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 8, "DOWNLOAD_DELAY": 0, "LOG_LEVEL": "WARNING",
-                "NETRAL_STORE": mode != "nostore",
-                "NETRAL_STORE_THREAD": os.environ.get("NETRAL_STORE_THREAD", "1") == "1"}
+                "NETRAL_STORE": mode != "nostore"}
     started = time.perf_counter()
     result = run_crawl("bluesky", {"actors": ["kandidat.bench"], "appview": appview}, parameters={"bench": True},
                        db_url=None if mode == "nostore" else db_url, settings=settings)

@@ -298,7 +298,11 @@ class Ingestor:
             if i.own_post_platform_id:
                 keys.add((i.platform, i.own_post_platform_id))
         post_ids = self._lookup_post_ids(conn, keys)
-        time = (lambda v: v) if conn.dialect.name == "postgresql" else _sqlite_time  # noqa: E731
+        if conn.dialect.name == "postgresql":
+            time = lambda v: v  # noqa: E731
+        else:  # a page's items share their capture time: format each distinct time once
+            memo: dict = {}
+            time = lambda v: memo[v] if v in memo else memo.setdefault(v, _sqlite_time(v))  # noqa: E731
         rows = []
         for i in batch.interactions.values():
             target = post_ids.get((i.platform, i.target_platform_id))

@@ -10,9 +10,7 @@ import logging
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet.defer import maybeDeferred
-from twisted.internet.threads import deferToThread
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import AccountItem, InteractionItem, PostItem, ScopeDone
 from crawler.pipelines import ERROR_PREFIX, STORED_PREFIX, count_error, counts
@@ -34,7 +32,6 @@ class StorePipeline:
         self.ingestor: Ingestor | None = None
         self.run_id: int | None = None
         self.failure: str | None = None
-        self.inflight = None  # the Deferred of the batch being written, if any
 
     @classmethod
     def from_crawler(cls, crawler):  # noqa: ANN001
@@ -59,7 +56,7 @@ class StorePipeline:
         # Targets the run does not reach keep the previous run's cursor: it is carried forward.
         self.cursor_state = dict(getattr(spider, "cursor_state", {}) or {})
 
-    async def process_item(self, item):  # noqa: ANN001
+    def process_item(self, item):  # noqa: ANN001
         ing = self.ingestor
         if isinstance(item, InteractionItem):
             ing.add_interaction(item)
@@ -71,53 +68,35 @@ class StorePipeline:
                 self.cursor_state[item.cursor_key] = item.cursor
         elif isinstance(item, AccountItem):
             ing.add_account(item)
-        # Write full batches in a worker thread while the spider parses on: the database waits overlap
-        # with parsing. One write at a time; a second full batch waits for it (backpressure).
-        while ing.full and not self.failure:
-            if self.inflight is not None:
-                await maybe_deferred_to_future(self.inflight)
-                continue
-            self.start_write()
+        if ing.full and not self.failure:
+            self.flush()
         return item
 
-    def start_write(self):  # noqa: ANN201
-        all_stats = self.crawler.stats.get_stats()
+    def flush(self) -> None:
+        """Write the open batch, synchronously: measured on 2 cores, a writer thread only fought the
+        parser for the GIL (PostgreSQL at 0.26 x instead of 0.55 x the no-storage rate)."""
+        stats = self.crawler.stats
+        all_stats = stats.get_stats()
         # One transaction: the batch, the cursor it reached, and the counts (which trail by one batch
         # here; the closing update writes the exact totals).
         progress = {"cursor_state": dict(self.cursor_state), "item_counts": counts(all_stats, STORED_PREFIX),
                     "error_counts": counts(all_stats, ERROR_PREFIX)}
-        batch = self.ingestor.take()
-        if self.settings.getbool("NETRAL_STORE_THREAD", True):
-            d = deferToThread(self.ingestor.write, batch, progress)
-        else:
-            d = maybeDeferred(self.ingestor.write, batch, progress)
-        self.inflight = d  # before the callbacks: a synchronous write clears it at once
-        d.addCallbacks(self.written, self.write_failed)
-        return d
-
-    def written(self, result) -> None:  # noqa: ANN001
-        self.inflight = None
-        stored, dropped = result
+        try:
+            stored, dropped = self.ingestor.flush(progress)
+        except Exception as exc:
+            # The batch rolled back; stop crawling rather than fetch what cannot be stored. A rerun redoes it.
+            self.failure = f"store failed: {type(exc).__name__}: {str(exc)[:300]}"
+            log.error("%s; closing the spider", self.failure)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
+            return
         for kind, n in stored.items():
-            self.crawler.stats.inc_value(STORED_PREFIX + kind, n)
+            stats.inc_value(STORED_PREFIX + kind, n)
         for reason, n in dropped.items():
             count_error(self.crawler, reason, n)
 
-    def write_failed(self, failure) -> None:  # noqa: ANN001
-        # The batch rolled back; stop crawling rather than fetch what cannot be stored. A rerun redoes it.
-        self.inflight = None
-        self.failure = f"store failed: {failure.type.__name__}: {str(failure.value)[:300]}"
-        log.error("%s; closing the spider", self.failure)
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
-
-    async def close_spider(self) -> None:
-        if self.ingestor is None:
-            return
-        if self.inflight is not None:
-            await maybe_deferred_to_future(self.inflight)
-        if self.failure:
-            return
-        await maybe_deferred_to_future(self.start_write())
+    def close_spider(self) -> None:
+        if self.ingestor is not None and not self.failure:
+            self.flush()
 
     def spider_closed(self, spider, reason):  # noqa: ANN001
         if self.ingestor is None:
