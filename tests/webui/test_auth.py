@@ -148,3 +148,14 @@ def test_fallback_secret_key_is_shared_by_workers(monkeypatch, tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     monkeypatch.setenv("NETRAL_SECRET_KEY", "from-env")
     assert load_config()["SECRET_KEY"] == "from-env"
+
+
+def test_admin_deactivates_a_user_and_their_session_ends(as_role, users, db_session):
+    reviewer, admin = as_role("reviewer"), as_role("admin")
+    assert reviewer.get("/queue/").status_code == 200
+    admin.post(f"/users/{users['reviewer'].id}", {"role": "viewer", "active": "0"})
+    assert reviewer.get("/queue/").status_code == 302  # logged out on the next request
+    admin.post(f"/users/{users['admin'].id}", {"role": "admin", "active": "0"})  # cannot lock themselves out
+    assert admin.get("/users/").status_code == 200
+    actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.action == "user.update")).all()
+    assert actions == ["user.update"]
