@@ -18,8 +18,9 @@ def test_corpus_rows_are_well_formed():
 def test_evaluation_sets_never_overlap_training():
     from nlp.evaluate import eval_posts
 
-    with open(DATA / "train.jsonl", encoding="utf-8") as fh:
-        train = {json.loads(line)["text"] for line in fh}
+    from nlp.train import load_corpus
+
+    train = {r["text"] for r in load_corpus()[0]}
     for split in ("dev", "test", "holdout"):
         texts, _ = eval_posts(split)
         assert not train & set(texts), split
