@@ -40,6 +40,10 @@ CUES: list[tuple[str, float, str]] = [
                  rf"bpkad|disdik\w*|dinkes|dishub|dukcapil|kanwil|kantor bupati|kantor wali ?kota)"),
     ("asn", 0.9, rf"{_B}(?:camat|sekcam|lurah|sekretaris camat|kadis|sekda|kepala dinas|kepala badan|"
                  rf"inspektur|guru pns|guru asn|dosen pns|dosen asn|bidan pns|perawat pns){_E}"),
+    ("asn", 0.85, rf"{_B}(?:kepala|kepsek|kasek)\s+(?:sekolah\s+)?(?:sdn|smpn|sman|smkn|min|mtsn|man|"
+                  rf"sd negeri|smp negeri|sma negeri|smk negeri)\b"),
+    ("asn", 0.85, rf"{_B}(?:pegawai|staf+|pejabat)\s+(?:pajak|djp|ditjen\s+\w+|bea cukai|kpp|kppn|kanwil|"
+                  rf"kemenkeu|kemenag|kemendikbud\w*|kemenkes|kemendagri|pemerintah daerah)\b"),
     # Structural posts of a regional government (kepala bidang/seksi/sub-bagian) and its agencies.
     ("asn", 0.85, rf"{_B}(?:kabid|kasi|kasubag|kasubbag|kabag|kasubid|kadis|kaban|sekdin)\b"),
     ("asn", 0.85, rf"{_B}(?:staf+|pegawai|kepala|kabid|kasi)\b[^,|/•;\n]{{0,25}}(?:bapenda|bappeda|bpbd|bkpsdm|"
@@ -66,6 +70,7 @@ CUES: list[tuple[str, float, str]] = [
                         rf"akun resmi (?:paslon|partai|tim|pasangan|calon)|"
                         rf"official account)\b"),
     ("candidate", 0.93, rf"{_B}(?:dpc|dpd|dpw|dpp)\s+{_PARTY}"),
+    ("candidate", 0.9, rf"{_B}(?:politisi|politikus|kader muda|anggota)\s+{_PARTY}"),
     ("candidate", 0.92, rf"{_B}relawan\b[^,|/•;\n]{{0,25}}(?:paslon|pasangan|calon|nomor|no\.?\s?\d|0\d|capres|"
                         rf"cagub|cabup|cawalkot|pemenangan|{_PARTY}|pendukung|\w+\s*-\s*\w+)"),
     ("candidate", 0.9, rf"{_B}(?:partai\s+\w+|{_PARTY})\b.{{0,10}}(?:official|resmi)"),

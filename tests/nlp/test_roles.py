@@ -28,6 +28,12 @@ CASES = [
     ("Relawan bencana dan PMI", None, "other"),
     ("Mantan caleg, sekarang petani", None, "other"),
     ("", "Dedi | ASN Kemenkeu", "asn"),
+    ("Kepala SDN 2 Wonosari", None, "asn"),
+    ("Pegawai Pajak | Kanwil DJP", None, "asn"),
+    ("Politisi Partai Gerindra", None, "candidate"),
+    ("Kepala Desa Sinduadi", None, "other"),
+    ("Anggota Polri", None, "other"),
+    ("Calon dokter, mahasiswa FK", None, "other"),
 ]
 
 
