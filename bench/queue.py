@@ -5,7 +5,7 @@ production server (gunicorn 'webui:create_app()'), logs in, and times the queue'
 pages (keyset cursors half-way and near the end), filtered pages, and case pages.
 Goals: queue p95 < 50 ms at any depth and with any filter; case page p95 < 100 ms.
 
-    .venv/bin/python bench/queue.py [--flags 1000000] [--requests 400] [--workers 4]
+    .venv/bin/python bench/queue.py [--flags 1000000] [--requests 400] [--workers 2] [--concurrency 8]
 """
 
 # ruff: noqa: E402  (the sys.path fix below must run before the imports)
@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--flags", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=400, help="per scenario")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (gthread, 2 threads each)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread, 2 threads each)")
     parser.add_argument("--database", default="netral_bench")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
