@@ -1,6 +1,6 @@
 """Benchmark: crawl 100,000 Bluesky likes (100 per page) from a local server, with and without storage.
 
-    .venv/bin/python bench/crawl_ingest.py [--likes 100000] [--postgres URL] [--skip-postgres]
+    .venv/bin/python bench/crawl_ingest.py [--likes 100000] [--repeat 2] [--postgres URL] [--skip-postgres]
 
 A server process answers getProfile, getAuthorFeed (one post) and getLikes exactly in the AppView's format.
 Each crawl runs in its own process (the real spider, pipelines and store, as `netral crawl bluesky` runs
@@ -91,6 +91,7 @@ def child(mode: str, appview: str, db_url: str) -> None:
     from crawler.run import run_crawl
 
     settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 8, "DOWNLOAD_DELAY": 0, "LOG_LEVEL": "WARNING",
+                "NETRAL_BATCH_SIZE": int(os.environ.get("NETRAL_BATCH_SIZE", "500")),
                 "NETRAL_STORE": mode != "nostore"}
     started = time.perf_counter()
     result = run_crawl("bluesky", {"actors": ["kandidat.bench"], "appview": appview}, parameters={"bench": True},
@@ -107,6 +108,19 @@ def run_child(mode: str, appview: str, db_url: str) -> dict:
     if out.returncode != 0:
         raise SystemExit(f"{mode} crawl failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def best_of(repeat: int, mode: str, appview: str, fresh_db) -> dict:  # noqa: ANN001
+    """Run a crawl `repeat` times (each into an empty database) and keep the fastest: on a shared
+    machine the slow runs measure the neighbours, not the crawler."""
+    runs = []
+    for _ in range(repeat):
+        url, drop = fresh_db()
+        try:
+            runs.append(run_child(mode, appview, url))
+        finally:
+            drop()
+    return min(runs, key=lambda r: r["seconds"])
 
 
 def postgres_db(admin_url: str):  # noqa: ANN201
@@ -133,6 +147,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("NETRAL_BENCH_POSTGRES_URL",
                                                              "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--repeat", type=int, default=2, help="Runs per mode; the fastest counts (default 2).")
     parser.add_argument("--child")
     parser.add_argument("--appview")
     parser.add_argument("--db")
@@ -152,21 +167,25 @@ def main() -> None:
             time.sleep(0.1)
         appview = f"http://127.0.0.1:{port_file.read_text()}"
         print(f"Serving {args.likes:,} likes, {PAGE} per page, at {appview}")
-        targets = [("sqlite", f"sqlite:///{tmp / 'bench.db'}", None)]
-        if not args.skip_postgres:
-            targets.append(("postgresql", *postgres_db(args.postgres)))
-        baseline = run_child("nostore", appview, "")
+        def sqlite_db():  # noqa: ANN202
+            path = tmp / f"bench-{uuid.uuid4().hex[:6]}.db"
+            url = f"sqlite:///{path}"
+            upgrade(url)
+            return url, lambda: path.unlink(missing_ok=True)
+
+        def pg_db():  # noqa: ANN202
+            url, drop = postgres_db(args.postgres)
+            upgrade(url)
+            return url, drop
+
+        baseline = best_of(args.repeat, "nostore", appview, lambda: ("", lambda: None))
         base_rate = args.likes / baseline["seconds"]
         print(f"{'no storage':<11} {baseline['seconds']:7.1f} s  {base_rate:8,.0f} interactions/s  "
-              f"peak {baseline['peak_mb']:.0f} MB")
+              f"peak {baseline['peak_mb']:.0f} MB   (best of {args.repeat})")
         verdicts = []
-        for name, url, drop in targets:
-            try:
-                upgrade(url)
-                got = run_child(name, appview, url)
-            finally:
-                if drop:
-                    drop()
+        targets = [("sqlite", sqlite_db)] + ([] if args.skip_postgres else [("postgresql", pg_db)])
+        for name, fresh_db in targets:
+            got = best_of(args.repeat, name, appview, fresh_db)
             rate = got["stored"] / got["seconds"]
             ok = rate >= 0.8 * base_rate and got["peak_mb"] < 400 and got["stored"] == args.likes
             verdicts.append(ok)
