@@ -35,6 +35,16 @@ def _profile(profile: Any):
     return load_profile(Path(profile))
 
 
+def count_pending(engine: Engine) -> int:
+    """How many posts the shipped model has not classified yet (for a progress bar)."""
+    from sqlalchemy import func
+
+    version = clf_mod.load().version
+    done = exists().where(and_(Classification.post_id == Post.id, Classification.model_version == version))
+    with session_scope(engine) as session:
+        return session.scalar(select(func.count()).select_from(Post).where(~done)) or 0
+
+
 def classify_pending(engine: Engine, profile: Any = None, batch_size: int = 1000,
                      progress: Progress = None) -> dict:
     """Classify every post not yet classified by the shipped model; return counts per label."""

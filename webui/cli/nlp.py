@@ -54,11 +54,12 @@ def classify(profile_file: str | None, file: str | None) -> None:
             click.echo(f"{bad} malformed line(s)", err=True)
             sys.exit(1)
         return
-    from nlp.jobs import classify_pending
+    from nlp.jobs import classify_pending, count_pending
     from webui.cli.common import open_engine
 
     engine = open_engine()
-    with click.progressbar(length=0, label="classifying", show_pos=True, file=sys.stderr) as bar:
+    with click.progressbar(length=count_pending(engine), label="classifying", show_pos=True,
+                           file=sys.stderr) as bar:
         result = classify_pending(engine, profile, progress=bar.update)
     click.echo(json.dumps(result))
 
