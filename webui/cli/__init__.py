@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from webui.cli import audit, crawl, db, demo, export, profile, registry, scheduler, serve, users
+from webui.cli import audit, crawl, db, demo, export, nlp, profile, registry, scheduler, serve, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,5 +17,5 @@ def cli() -> None:
 
 
 # Each stage's module adds its commands here; keep one line per module.
-for _module in (db, registry, profile, audit, crawl, export, scheduler, serve, users, demo):
+for _module in (db, registry, profile, audit, crawl, nlp, export, scheduler, serve, users, demo):
     _module.register(cli)
