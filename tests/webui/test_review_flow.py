@@ -109,6 +109,7 @@ def test_two_person_rule_and_disagreement_go_to_admin(app, as_role, flags, db_se
     a.post(f"/case/{first}/decide", {"decision": "confirm", "note": "ya"})
     fresh(db_session)
     assert db_session.get(Flag, first).status is FlagStatus.IN_REVIEW  # one confirmation is not enough
+    assert "Konfirmasi sejauh ini: 1 dari 2." in a.get(f"/case/{first}").get_data(as_text=True)
     a.post(f"/case/{first}/decide", {"decision": "confirm", "note": "ya lagi"})  # same reviewer: refused
     fresh(db_session)
     assert db_session.get(Flag, first).status is FlagStatus.IN_REVIEW
