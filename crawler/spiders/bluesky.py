@@ -35,11 +35,11 @@ class BlueskySpider(NetralSpider):
 
     @property
     def appview(self) -> str:
-        return (self._appview or self.settings.get("NETRAL_BLUESKY_APPVIEW")).rstrip("/")
+        return (self._appview or self.settings.get("BLUESKY_APPVIEW")).rstrip("/")
 
     @property
     def plc(self) -> str:
-        return (self._plc or self.settings.get("NETRAL_BLUESKY_PLC")).rstrip("/")
+        return (self._plc or self.settings.get("BLUESKY_PLC")).rstrip("/")
 
     def xrpc(self, base: str, method: str, **params) -> str:
         query = urlencode([(k, v) for k, v in params.items() if v is not None], doseq=True)

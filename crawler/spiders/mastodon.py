@@ -35,7 +35,7 @@ class MastodonSpider(NetralSpider):
 
     @property
     def instance(self) -> str:
-        url = self._instance or self.settings.get("NETRAL_MASTODON_INSTANCE")
+        url = self._instance or self.settings.get("MASTODON_INSTANCE")
         if not url:
             raise ValueError("no Mastodon instance given")
         return url.rstrip("/")
