@@ -52,11 +52,17 @@ _COUNT_AFTER = {"kali", "x", "orang", "hari", "jam", "menit", "persen", "%", "ta
 _NUMERIC_START = frozenset("0123456789<")
 
 
+def _sentence_start(toks: Tokens, i: int) -> bool:
+    """True when token i opens a sentence, where any word is capitalized ("Budi pekerti ...")."""
+    before = toks.text[: toks.starts[i]].rstrip()
+    return not before or before[-1] in ".!?\n\"'"
+
+
 @dataclass
 class Entry:
     category: str
     label: str  # canonical text (or ballot number) shown to reviewers
-    caps: bool = False  # only in capitals: an alias made of ordinary words ("BERANI", "MAJU BERSAMA")
+    caps: str = ""  # "upper": an alias of ordinary words ("BERANI"); "title": a name that is a word ("Budi")
 
 
 @dataclass
@@ -74,7 +80,7 @@ class Gazetteer:
     index: dict[str, list[tuple[tuple[str, ...], Entry]]] = field(default_factory=dict)
     ballot_numbers: frozenset[int] = frozenset(range(1, 7))
 
-    def add(self, phrase: str, category: str, label: str | None = None, caps: bool = False) -> None:
+    def add(self, phrase: str, category: str, label: str | None = None, caps: str = "") -> None:
         toks = normalize_phrase(phrase)
         if not toks:
             return
@@ -98,8 +104,10 @@ class Gazetteer:
                 if tuple(norms[i : i + len(phrase)]) == phrase:
                     if entry.caps and toks is not None:
                         raw = toks.text[toks.starts[i] : toks.ends[i + len(phrase) - 1]]
-                        if raw != raw.upper() and not raw.startswith("#"):
-                            continue  # "maju bersama" in lower case is just words
+                        ok = raw == raw.upper() or raw.startswith("#") or (
+                            entry.caps == "title" and raw[:1].isupper() and not _sentence_start(toks, i))
+                        if not ok:
+                            continue  # "maju bersama", "budi pekerti" in lower case are just words
                     hit = Match(entry.category, entry.label, i, i + len(phrase))
                     break
             if hit is None and (tok[0] in _NUMERIC_START or tok in NUMBER_WORDS):
@@ -202,13 +210,14 @@ def _add_profile(gaz: Gazetteer, profile: Any) -> None:
             names += [f"{a}-{b}", f"{a} - {b}", f"{a} {b}", f"{a}/{b}"]
         for name in names:
             words = normalize_phrase(name)
-            gaz.add(name, "kandidat", label, caps=bool(words) and all(_is_word(w) for w in words))
+            gaz.add(name, "kandidat", label, caps="upper" if words and all(_is_word(w) for w in words) else "")
             for part in normalize_phrase(name):  # "Hendra" alone also names the candidate
                 if len(part) < 3 or not part.isalpha() or part in _COMMON_WORDS:
                     continue
-                if _is_word(part):  # "Gede", "Budi" are words too: only "Pak Gede", "Bang Budi"
+                if _is_word(part):  # "gede", "budi" are words too: "Pak Gede", "Bang Budi", or capitalized
                     for title in HONORIFICS:
                         gaz.add(f"{title} {part}", "kandidat", label)
+                    gaz.add(part, "kandidat", label, caps="title")
                 else:
                     gaz.add(part, "kandidat", label)
         for party in _get(cand, "parties", []) or []:

@@ -55,3 +55,9 @@ def test_without_profile_the_national_lexicon_still_works():
 def test_aliases_made_of_ordinary_words_only_match_in_capitals(gaz):
     assert "__kandidat__" not in feat("Ayo maju bersama membangun desa", gaz).tokens
     assert "__kandidat__" in feat("MAJU BERSAMA menang!", gaz).tokens
+
+
+def test_name_parts_that_are_words_match_when_capitalized_mid_sentence(gaz):
+    assert "__kandidat__" not in feat("Budi pekerti harus diajarkan", gaz).tokens  # sentence start
+    assert "__kandidat__" not in feat("semua orang butuh budi pekerti", gaz).tokens
+    assert "__kandidat__" in feat("Debat kedua: Budi menjawab soal air", gaz).tokens
