@@ -17,7 +17,6 @@ def test_corpus_rows_are_well_formed():
 
 def test_evaluation_sets_never_overlap_training():
     from nlp.evaluate import eval_posts
-
     from nlp.train import load_corpus
 
     train = {r["text"] for r in load_corpus()[0]}
