@@ -144,6 +144,7 @@ class Ingestor:
         self.batch_size = batch_size
         self._account_ids: dict[tuple[str, str], int] = {}
         self._post_ids: dict[tuple[str, str], int] = {}
+        self._held_scopes: list[Any] = []
         self.batch = Batch()
 
     @property
@@ -173,22 +174,30 @@ class Ingestor:
 
     # -- writing ---------------------------------------------------------------------------------------
 
-    def flush(self, progress: dict[str, dict] | None = None) -> tuple[Counter, Counter]:
-        """Write the open batch (and the run's progress, in the same transaction); return (stored, dropped)."""
+    def flush(self, progress: dict[str, dict] | None = None, final: bool = True) -> tuple[Counter, Counter]:
+        """Write the open batch (and the run's progress, in the same transaction); return (stored, dropped).
+
+        final=False holds the batch's scopes until the next write: a spider that asks for the next page
+        before yielding this one's items can have a listing's last ScopeDone overtake a few of its items,
+        and those land at the latest in the next batch.
+        """
         batch = self.batch
-        result = self.write(batch, progress)
+        result = self.write(batch, progress, final)
         if self.batch is batch:
             self.batch = Batch()
         return result
 
-    def write(self, batch: Batch, progress: dict[str, dict] | None = None) -> tuple[Counter, Counter]:
+    def write(self, batch: Batch, progress: dict[str, dict] | None = None, final: bool = True
+              ) -> tuple[Counter, Counter]:
         """Write one batch in one transaction; on failure nothing of it is stored and the error is raised."""
         stored: Counter = Counter()
         dropped: Counter = Counter()
-        if not len(batch) and not progress:
+        if not len(batch) and not progress and not self._held_scopes:
             return stored, dropped
+        apply = self._held_scopes + (batch.scopes if final else [])
         try:
-            self._write(batch, stored, dropped, progress, utcnow())
+            self._write(batch, apply, stored, dropped, progress, utcnow())
+            self._held_scopes = [] if final else list(batch.scopes)
         except BaseException:
             # The transaction rolled back: ids learnt inside it may not exist.
             self._account_ids.clear()
@@ -196,7 +205,8 @@ class Ingestor:
             raise
         return stored, dropped
 
-    def _write(self, batch: Batch, stored: Counter, dropped: Counter, progress: dict | None, now: datetime) -> None:
+    def _write(self, batch: Batch, scopes: list, stored: Counter, dropped: Counter, progress: dict | None,
+               now: datetime) -> None:
         with immediate(self.engine).begin() as conn:
             if conn.dialect.name == "postgresql":
                 # Do not wait for the WAL flush: a database crash may lose the last batches, but with them
@@ -207,7 +217,7 @@ class Ingestor:
             self._upsert_posts(conn, batch, account_ids)
             stored["post"] += len(batch.posts)
             self._upsert_interactions(conn, batch, account_ids, stored, dropped)
-            for scope in batch.scopes:
+            for scope in scopes:
                 removed = self._apply_scope(conn, scope, now)
                 if removed:
                     stored["removed"] += removed

@@ -138,6 +138,12 @@ class BlueskySpider(NetralSpider):
         data = self.load_json(response, expect=expect)
         if data is None:
             return
+        more = bool(data.get("cursor")) and kind != "reply"
+        if more:
+            # Ask for the next page first: it downloads while this one is parsed and stored. Its ScopeDone
+            # may then overtake a few of these items; the store applies scopes one batch late for that.
+            url = self.xrpc(self.appview, meta["method"], uri=uri, limit=PAGE, cursor=data["cursor"])
+            yield self.request(url, self.parse_interactions, {"uri": uri, "kind": kind, "method": meta["method"]})
         fetched_at = self.now()
         mapper = getattr(self, f"map_{kind}")
         for entry in (data[expect] if expect else self.thread_replies(data, uri)):
@@ -145,11 +151,8 @@ class BlueskySpider(NetralSpider):
                 yield from mapper(entry, uri, fetched_at)
             except (KeyError, TypeError, ValueError, AttributeError):
                 self.count(f"malformed_{kind}")
-        if data.get("cursor") and kind != "reply":
-            url = self.xrpc(self.appview, meta["method"], uri=uri, limit=PAGE, cursor=data["cursor"])
-            yield self.request(url, self.parse_interactions, {"uri": uri, "kind": kind, "method": meta["method"]})
-            return
-        yield ScopeDone(platform=self.platform, scope="target", key=uri, kinds=(kind,))
+        if not more:
+            yield ScopeDone(platform=self.platform, scope="target", key=uri, kinds=(kind,))
 
     def thread_replies(self, data: dict, uri: str) -> list:
         thread = data.get("thread") or {}

@@ -161,17 +161,17 @@ class MastodonSpider(NetralSpider):
         accounts = self.load_list(response)
         if accounts is None:
             return
+        nxt = masto.next_link(response.headers.get("Link"))
+        if nxt:  # first, so it downloads while this page is stored (scopes are applied one batch late)
+            yield self.request(nxt, self.parse_accounts, {"uri": meta["uri"], "kind": meta["kind"]})
         fetched_at = self.now()
         for entity in accounts:
             try:
                 yield masto.interaction(meta["kind"], masto.account(entity), meta["uri"], entity, fetched_at)
             except (KeyError, TypeError, AttributeError):
                 self.count(f"malformed_{meta['kind']}")
-        nxt = masto.next_link(response.headers.get("Link"))
-        if nxt:
-            yield self.request(nxt, self.parse_accounts, {"uri": meta["uri"], "kind": meta["kind"]})
-            return
-        yield ScopeDone(platform=self.platform, scope="target", key=meta["uri"], kinds=(meta["kind"],))
+        if not nxt:
+            yield ScopeDone(platform=self.platform, scope="target", key=meta["uri"], kinds=(meta["kind"],))
 
     def parse_context(self, response):  # noqa: ANN001
         data = self.load_json(response, expect="descendants")

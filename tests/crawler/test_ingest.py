@@ -140,3 +140,24 @@ def test_crawl_run_bookkeeping_and_cursor_carry_over(engine):
         run = session.get(CrawlRun, run_id)
         assert (run.status, run.error_counts, run.finished_at is not None) == (RunStatus.COMPLETED, {"http_404": 2},
                                                                                True)
+
+
+def test_scopes_wait_one_batch_for_items_they_overtook(engine):
+    """The next page is requested before a page's items are stored, so a listing's ScopeDone can arrive
+    before a few of its items: applied one batch late, it must not remove them."""
+    first = datetime.now(UTC) - timedelta(hours=1)
+    ing = Ingestor(engine, run_started_at=first)
+    ing.add_post(post())
+    ing.add_interaction(like(1, first))
+    ing.add_interaction(like(2, first))
+    ing.flush()
+    now = datetime.now(UTC)
+    ing = Ingestor(engine, run_started_at=now)
+    ing.add_interaction(like(1, now))
+    ing.add_scope(ScopeDone("bluesky", "target", POST, ("like",)))
+    stored, _ = ing.flush(final=False)
+    assert not stored.get("removed")
+    ing.add_interaction(like(2, now))  # the straggler
+    stored, _ = ing.flush(final=True)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).where(Interaction.removed_at.is_not(None))) == 0
