@@ -30,6 +30,9 @@ DOWNLOAD_DELAY = float(os.environ.get("NETRAL_DOWNLOAD_DELAY", "0.5"))
 DOWNLOAD_DELAY_JITTER = 0.5  # +-50%: requests do not arrive in lockstep
 DOWNLOAD_TIMEOUT = 30
 DEFAULT_REQUEST_HEADERS = {"Accept": "application/json"}
+# getPosts takes up to 25 at:// URIs in one GET (~2,250 characters): Scrapy's default 2083-character
+# URLLENGTH_LIMIT silently dropped those requests, and with them an account's liked posts.
+URLLENGTH_LIMIT = 8192
 
 # Faults: our backoff replaces Scrapy's immediate retry; 429 and the rate-limit headers are honoured.
 RETRY_ENABLED = False
