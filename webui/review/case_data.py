@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from models import Account, AccountLink, Classification, Flag, Interaction, Person, Post, Review
 from webui.review.highlight import Segment, segments
@@ -31,16 +31,19 @@ class Case:
 
 def load_case(session: Session, flag_id: int) -> Case | None:
     """Return the case for a flag, or None when there is no such flag."""
-    flag = session.get(Flag, flag_id)
-    if flag is None:
+    # One round trip for the flag and everything it points at (the page is read on every review).
+    row = session.execute(
+        select(Flag, Interaction, Post, Person, Account)
+        .outerjoin(Interaction, Interaction.id == Flag.interaction_id)
+        .outerjoin(Post, Post.id == Flag.post_id)
+        .outerjoin(Person, Person.id == Flag.person_id)
+        .join(Account, Account.id == Flag.account_id)
+        .options(joinedload(Interaction.own_post), joinedload(Post.author))
+        .where(Flag.id == flag_id)
+    ).unique().one_or_none()
+    if row is None:
         return None
-    interaction = None
-    if flag.interaction_id:
-        interaction = session.scalars(
-            select(Interaction).options(joinedload(Interaction.own_post)).where(Interaction.id == flag.interaction_id)
-        ).one_or_none()
-    post = session.get(Post, flag.post_id) if flag.post_id else None
-    person = session.get(Person, flag.person_id) if flag.person_id else None
+    flag, interaction, post, person, account = row
     links = list(session.scalars(
         select(AccountLink).options(joinedload(AccountLink.person))
         .where(AccountLink.account_id == flag.account_id).order_by(AccountLink.id)
@@ -54,7 +57,7 @@ def load_case(session: Session, flag_id: int) -> Case | None:
     if classification is not None:
         reasons += _as_list(classification.reasons)
     own_post = interaction.own_post if interaction else None
-    case = Case(flag=flag, account=session.get(Account, flag.account_id), interaction=interaction, post=post,
+    case = Case(flag=flag, account=account, interaction=interaction, post=post,
                 own_post=own_post, person=person, links=links, classification=classification)
     case.post_segments = segments(post.text if post else "", reasons)
     case.own_segments = segments(own_post.text if own_post else "", reasons)
@@ -64,7 +67,7 @@ def load_case(session: Session, flag_id: int) -> Case | None:
             .order_by(Flag.created_at.desc()).limit(EARLIER_FLAGS)
         ))
     case.reviews = list(session.scalars(
-        select(Review).options(selectinload(Review.reviewer)).where(Review.flag_id == flag.id).order_by(Review.id)
+        select(Review).options(joinedload(Review.reviewer)).where(Review.flag_id == flag.id).order_by(Review.id)
     ))
     return case
 
