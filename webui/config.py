@@ -60,6 +60,8 @@ def load_config() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,
         "PERMANENT_SESSION_LIFETIME": _int("NETRAL_SESSION_HOURS", 8) * 3600,
+        # An absolute lifetime from login (not sliding), and no re-signed cookie on every response.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
