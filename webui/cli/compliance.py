@@ -6,7 +6,9 @@ Every export is recorded in the audit trail under the operating-system user (`cl
 
 from __future__ import annotations
 
+import functools
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -49,6 +51,8 @@ def summary(fmt, output, institution, province, regency, platform, date_from, da
     with session_scope(engine, write=True) as s:
         record_event(s, _actor(), "export.summary", None, None, {"format": fmt, "nip": with_nip, **f.describe()})
     write, _mimetype = writer(fmt)
+    if fmt == "pdf":
+        write = functools.partial(write, max_cases=int(os.environ.get("NETRAL_PDF_MAX_CASES") or 2000))
     with session_scope(engine) as s:
         if output is None:
             write(s, f, with_nip, sys.stdout.buffer)
