@@ -24,10 +24,11 @@ export PATH="$NODE_HOME/bin:$PATH"
 export npm_config_nodedir="$NODE_HOME"
 echo "Using node $(node --version)"
 
-if [ ! -f "$NET/node_modules/@atproto/dev-env/package.json" ] || \
-   ! node -e "require('$NET/node_modules/better-sqlite3')" 2>/dev/null; then
+# Loading a database proves the native module was built for this Node, not just unpacked.
+works() { node -e "const D = require('$NET/node_modules/better-sqlite3'); new D(':memory:').close()" 2>/dev/null; }
+if [ ! -f "$NET/node_modules/@atproto/dev-env/package.json" ] || ! works; then
   echo "Installing @atproto/dev-env into $NET (a few minutes)"
   (cd "$NET" && npm_install)
 fi
-node -e "require('$NET/node_modules/better-sqlite3')"
+works || { echo "better-sqlite3 did not build for $(node --version)" >&2; exit 1; }
 echo "Bluesky network installed: $NET (node: $NODE_HOME/bin/node)"
