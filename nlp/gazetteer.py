@@ -44,6 +44,11 @@ HONORIFICS = ("pak", "bapak", "bu", "ibu", "bang", "abang", "mas", "mbak", "kak"
               "mbah", "abah", "bunda", "umi", "abi", "eyang", "kakak", "bro", "sis")
 # Party names that are also ordinary words ("pan", "buruh"): matched only as "partai <name>".
 AMBIGUOUS_PARTIES = {"pan", "buruh", "gelora", "garuda", "ummat", "berkarya", "aceh", "pbb", "umat", "rakyat"}
+# A number after these names a place or a time, not a ballot number ("RT 02", "TPS 02", "jam 02").
+_PLACE_BEFORE = {"rt", "rw", "rt/rw", "gang", "gg", "blok", "kav", "lantai", "lt", "kamar", "jam", "pukul",
+                 "tanggal", "kelas", "ruang", "lorong", "dusun", "lingkungan", "lk", "tps", "km", "jalur",
+                 "pintu", "halte", "rumah", "kamar", "loket", "antrean", "antre", "kursi", "meja", "nim",
+                 "rayon", "sektor", "zona", "kloter", "angkatan", "episode", "eps", "season", "bab", "pasal"}
 # A number followed by these is a count, not a ballot number ("coblos satu kali", "2 orang").
 _COUNT_AFTER = {"kali", "x", "orang", "hari", "jam", "menit", "persen", "%", "tahun", "bulan", "minggu",
                 "ribu", "juta", "lembar", "kg", "rb", "jt", "kilo", "liter", "buah", "km", "meter", "pekan"}
@@ -134,6 +139,8 @@ class Gazetteer:
         if num not in self.ballot_numbers:
             return None
         if i + 1 < len(norms) and norms[i + 1] in _COUNT_AFTER:
+            return None
+        if i > 0 and norms[i - 1] in _PLACE_BEFORE:
             return None
         if padded or (i > 0 and norms[i - 1] in _CUE_BEFORE):
             return num

@@ -61,3 +61,9 @@ def test_name_parts_that_are_words_match_when_capitalized_mid_sentence(gaz):
     assert "__kandidat__" not in feat("Budi pekerti harus diajarkan", gaz).tokens  # sentence start
     assert "__kandidat__" not in feat("semua orang butuh budi pekerti", gaz).tokens
     assert "__kandidat__" in feat("Debat kedua: Budi menjawab soal air", gaz).tokens
+
+
+def test_neighbourhood_and_polling_station_numbers_are_not_ballot_numbers(gaz):
+    for text in ("goro bersih selokan RT 02 besok", "TPS 02 buka jam 7", "RW 01 juara lomba", "jam 02 dini hari"):
+        assert "__nourut__" not in feat(text, gaz).tokens, text
+    assert "__nourut__" in feat("coblos 02 ya", gaz).tokens
