@@ -134,7 +134,7 @@ def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> di
     }
     ped = save(clf, ped)
     evaluate.write_model_card(ped)
-    for split in ("holdout", "test", "dev"):
+    for split in ("final", "holdout", "test", "dev"):
         m = metrics[split]
         echo(f"{split}: macro-F1 {m['classifier']['macro_f1']:.3f}, "
              f"partisan precision {m['classifier']['precision']['partisan']:.3f}, "

@@ -20,7 +20,7 @@ def test_evaluation_sets_never_overlap_training():
     from nlp.train import load_corpus
 
     train = {r["text"] for r in load_corpus()[0]}
-    for split in ("dev", "test", "holdout"):
+    for split in ("dev", "test", "holdout", "final"):
         texts, _ = eval_posts(split)
         assert not train & set(texts), split
 
