@@ -47,7 +47,7 @@ AMBIGUOUS_PARTIES = {"pan", "buruh", "gelora", "garuda", "ummat", "berkarya", "a
 # A number after these names a place or a time, not a ballot number ("RT 02", "TPS 02", "jam 02").
 _PLACE_BEFORE = {"rt", "rw", "rt/rw", "gang", "gg", "blok", "kav", "lantai", "lt", "kamar", "jam", "pukul",
                  "tanggal", "kelas", "ruang", "lorong", "dusun", "lingkungan", "lk", "tps", "km", "jalur",
-                 "pintu", "halte", "rumah", "kamar", "loket", "antrean", "antre", "kursi", "meja", "nim",
+                 "pintu", "halte", "rumah", "loket", "antrean", "antre", "kursi", "meja", "nim",
                  "rayon", "sektor", "zona", "kloter", "angkatan", "episode", "eps", "season", "bab", "pasal"}
 # A number followed by these is a count, not a ballot number ("coblos satu kali", "2 orang").
 _COUNT_AFTER = {"kali", "x", "orang", "hari", "jam", "menit", "persen", "%", "tahun", "bulan", "minggu",
