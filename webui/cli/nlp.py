@@ -84,11 +84,17 @@ def detect_role(file: str) -> None:
 @click.option("--profile", "profile_file", type=click.Path(dir_okay=False),
               help="Election profile YAML: campaign accounts and the calendar that sets severity.")
 def flag(profile_file: str | None) -> None:
-    """Run the neutrality rules on classified posts and interactions; re-running adds only new flags."""
+    """Run the neutrality rules on classified posts and interactions; re-running adds only new flags.
+
+    Also suggests roles for unlinked accounts from their bios (suggestions never flag anyone
+    until a reviewer confirms them).
+    """
     from nlp.jobs import run_rules
+    from nlp.suggest import suggest_roles
     from webui.cli.common import open_engine
 
     profile = _load_profile(profile_file)
+    click.echo(json.dumps(suggest_roles(open_engine())))
     with click.progressbar(length=0, label="checking accounts", show_pos=True, file=sys.stderr) as bar:
         result = run_rules(open_engine(), profile, progress=bar.update)
     click.echo(json.dumps(result))
