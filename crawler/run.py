@@ -49,7 +49,7 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
               progress_every: float = 2.0) -> CrawlResult:
     """Run one spider to the end; return what it stored and why things failed, per reason."""
     settings = dict(settings or {})
-    store = settings.get("STORE_ENABLED", True)
+    store = settings.get("NETRAL_STORE", True)
     run_id = None
     engine = None
     if store:
@@ -57,7 +57,7 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
         engine = make_engine(db_url)
         spider_args.setdefault("cursor_state", previous_cursor_state(engine, spider_name))
         run_id, _ = start_run(engine, spider_name, parameters or {})
-        settings.update(STORE_RUN_ID=run_id, STORE_DATABASE_URL=db_url)
+        settings.update(NETRAL_RUN_ID=run_id, NETRAL_DATABASE_URL=db_url)
     process = CrawlerProcess(crawl_settings(settings))
     crawler = process.create_crawler(spider_class(spider_name))
     if progress is not None:

@@ -1,6 +1,6 @@
 """Crawl stage: Scrapy settings. Polite defaults for production APIs; every knob overridable by env or -s.
 
-Plain names are Scrapy settings (override with `-s NAME=VALUE` or run_crawl's `settings`). Environment:
+Settings are overridable with `-s NAME=VALUE` or run_crawl's `settings`; those read from the environment:
 NETRAL_CONCURRENT_REQUESTS, NETRAL_CONCURRENT_REQUESTS_PER_DOMAIN, NETRAL_DOWNLOAD_DELAY, NETRAL_LOG_LEVEL,
 NETRAL_BLUESKY_APPVIEW, NETRAL_BLUESKY_PLC, NETRAL_RECHECK_DAYS, NETRAL_USER_AGENT, REDIS_URL (scale-out:
 scheduler and duplicate filter shared through Redis by scrapy-redis).
@@ -36,11 +36,11 @@ URLLENGTH_LIMIT = 8192
 
 # Faults: our backoff replaces Scrapy's immediate retry; 429 and the rate-limit headers are honoured.
 RETRY_ENABLED = False
-BACKOFF_RETRY_TIMES = 4
-BACKOFF_BASE = 1.0
-BACKOFF_MAX = 60.0
-RATE_LIMIT_MAX_WAIT = 900
-RATE_LIMIT_RETRIES = 5
+NETRAL_RETRY_TIMES = 4
+NETRAL_BACKOFF_BASE = 1.0
+NETRAL_BACKOFF_MAX = 60.0
+NETRAL_MAX_RATE_LIMIT_WAIT = 900
+NETRAL_RATE_LIMIT_RETRIES = 5
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.backoff.BackoffMiddleware": 550,
     "crawler.middlewares.ratelimit.RateLimitMiddleware": 560,
@@ -51,15 +51,15 @@ ITEM_PIPELINES = {
     "crawler.pipelines.p20_normalize.NormalizePipeline": 200,
     "crawler.pipelines.p30_store.StorePipeline": 300,
 }
-STORE_ENABLED = True
-STORE_BATCH_SIZE = 500
-STORE_DATABASE_URL = None  # None: models.session.database_url() (NETRAL_DATABASE_URL or instance/)
+NETRAL_STORE = True
+NETRAL_BATCH_SIZE = 500
+NETRAL_DATABASE_URL = None  # None: models.session.database_url() (NETRAL_DATABASE_URL or instance/)
 
 # Where the platforms are (tests and the e2e network point these at loopback).
-BLUESKY_APPVIEW = os.environ.get("NETRAL_BLUESKY_APPVIEW", "https://public.api.bsky.app")
-BLUESKY_PLC = os.environ.get("NETRAL_BLUESKY_PLC", "https://plc.directory")
+NETRAL_BLUESKY_APPVIEW = os.environ.get("NETRAL_BLUESKY_APPVIEW", "https://public.api.bsky.app")
+NETRAL_BLUESKY_PLC = os.environ.get("NETRAL_BLUESKY_PLC", "https://plc.directory")
 # Incremental runs re-read this many days back from the newest item seen, to catch removals.
-RECHECK_DAYS = float(os.environ.get("NETRAL_RECHECK_DAYS", "7"))
+NETRAL_RECHECK_DAYS = float(os.environ.get("NETRAL_RECHECK_DAYS", "7"))
 
 # Scale-out: with REDIS_URL, several crawler processes share one queue and one duplicate filter.
 # Requests carry only JSON-able meta and callbacks that are spider methods, so they serialise.

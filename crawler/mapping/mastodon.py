@@ -33,6 +33,13 @@ def account(entity: dict, lookup_handle: str | None = None) -> AccountItem:
     uri = entity.get("uri") or url
     if not isinstance(uri, str):
         raise TypeError("account without uri/url")
+    if entity.get("id") in (None, ""):  # every Mastodon entity has one: a copy without it is malformed
+        raise KeyError("id")
+    try:  # nor an account with an unreadable join time
+        if entity.get("created_at") is not None:
+            parse_time(entity["created_at"])
+    except ValueError:
+        raise TypeError("account created_at unreadable") from None
     acct = entity["acct"]
     if "@" not in acct and isinstance(url, str):
         acct = f"{acct}@{urlsplit(url).netloc}"  # local accounts: make the handle global
@@ -41,6 +48,8 @@ def account(entity: dict, lookup_handle: str | None = None) -> AccountItem:
 
 
 def post(status: dict, fetched_at: datetime, reply_to_uri: str | None = None) -> PostItem:
+    if status.get("id") in (None, ""):
+        raise KeyError("id")
     content = status.get("content") or ""
     if status.get("spoiler_text"):
         content = f"<p>{escape(status['spoiler_text'])}</p>{content}"

@@ -1,7 +1,7 @@
 """Crawl stage, downloader: retry 5xx answers and timeouts/connection failures with exponential backoff.
 
 Replaces Scrapy's RetryMiddleware, which retries at once (a struggling server gets hit again at full
-speed). After BACKOFF_RETRY_TIMES the failure reaches the spider's errback, which counts it and moves on.
+speed). After NETRAL_RETRY_TIMES the failure reaches the spider's errback, which counts it and moves on.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ class BackoffMiddleware:
     def __init__(self, crawler):  # noqa: ANN001
         settings = crawler.settings
         self.crawler = crawler
-        self.times = settings.getint("BACKOFF_RETRY_TIMES", 4)
-        self.base = settings.getfloat("BACKOFF_BASE", 1.0)
-        self.cap = settings.getfloat("BACKOFF_MAX", 60.0)
+        self.times = settings.getint("NETRAL_RETRY_TIMES", 4)
+        self.base = settings.getfloat("NETRAL_BACKOFF_BASE", 1.0)
+        self.cap = settings.getfloat("NETRAL_BACKOFF_MAX", 60.0)
         self.exceptions = tuple(load_object(x) if isinstance(x, str) else x
                                 for x in settings.getlist("RETRY_EXCEPTIONS"))
 

@@ -3,7 +3,7 @@ budget is spent, hold every request to that host until the window resets.
 
 Where the wait comes from: `Retry-After` (seconds or an HTTP date); Bluesky's `RateLimit-Reset` (Unix
 seconds; a small number is read as seconds from now, as the IETF draft has it); Mastodon's
-`X-RateLimit-Reset` (an ISO 8601 time). Waits are capped by RATE_LIMIT_MAX_WAIT.
+`X-RateLimit-Reset` (an ISO 8601 time). Waits are capped by NETRAL_MAX_RATE_LIMIT_WAIT.
 """
 
 from __future__ import annotations
@@ -59,9 +59,9 @@ def remaining(headers) -> int | None:  # noqa: ANN001
 class RateLimitMiddleware:
     def __init__(self, crawler):  # noqa: ANN001
         self.crawler = crawler
-        self.max_wait = crawler.settings.getfloat("RATE_LIMIT_MAX_WAIT", 900)
-        self.default_wait = crawler.settings.getfloat("RATE_LIMIT_DEFAULT_WAIT", 60)
-        self.max_retries = crawler.settings.getint("RATE_LIMIT_RETRIES", 5)
+        self.max_wait = crawler.settings.getfloat("NETRAL_MAX_RATE_LIMIT_WAIT", 900)
+        self.default_wait = crawler.settings.getfloat("NETRAL_DEFAULT_RATE_LIMIT_WAIT", 60)
+        self.max_retries = crawler.settings.getint("NETRAL_RATE_LIMIT_RETRIES", 5)
         self.blocked_until: dict[str, float] = {}
 
     @classmethod

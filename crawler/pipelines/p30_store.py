@@ -1,7 +1,7 @@
 """Crawl stage, step 30: store items in batches through models.ingest, and keep the CrawlRun up to date.
 
 Each batch is one transaction that also saves the run's counts, errors and cursor state, so what the
-run says it reached is exactly what is stored. Set STORE_ENABLED=False to crawl without storing (bench).
+run says it reached is exactly what is stored. Set NETRAL_STORE=False to crawl without storing (bench).
 """
 
 from __future__ import annotations
@@ -35,16 +35,16 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):  # noqa: ANN001
-        if not crawler.settings.getbool("STORE_ENABLED", True):
-            raise NotConfigured("storage switched off (STORE_ENABLED=False)")
+        if not crawler.settings.getbool("NETRAL_STORE", True):
+            raise NotConfigured("storage switched off (NETRAL_STORE=False)")
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        engine = make_engine(self.settings.get("STORE_DATABASE_URL") or None)
-        run_id = self.settings.getint("STORE_RUN_ID") or None
+        engine = make_engine(self.settings.get("NETRAL_DATABASE_URL") or None)
+        run_id = self.settings.getint("NETRAL_RUN_ID") or None
         if run_id is None:
             run_id, started = start_run(engine, spider.name, getattr(spider, "run_parameters", {}))
         else:
@@ -52,7 +52,7 @@ class StorePipeline:
                 started = session.get(CrawlRun, run_id).started_at
         self.run_id = run_id
         self.crawler.stats.set_value("netral/run_id", run_id)
-        self.ingestor = Ingestor(engine, run_id, started, self.settings.getint("STORE_BATCH_SIZE", 500))
+        self.ingestor = Ingestor(engine, run_id, started, self.settings.getint("NETRAL_BATCH_SIZE", 500))
         # Targets the run does not reach keep the previous run's cursor: it is carried forward.
         self.cursor_state = dict(getattr(spider, "cursor_state", {}) or {})
 

@@ -43,7 +43,7 @@ class NetralSpider(scrapy.Spider):
     def recheck(self) -> timedelta:
         days = self._recheck_days
         if days is None:
-            days = self.settings.getfloat("RECHECK_DAYS", 7)
+            days = self.settings.getfloat("NETRAL_RECHECK_DAYS", 7)
         return timedelta(days=float(days))
 
     def since_for(self, cursor_key: str) -> str | None:

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from crawler.items import ScopeDone
 from crawler.mapping import bluesky as bsky
 from crawler.spiders.base import NetralSpider, as_list
+from crawler.timeparse import parse_time
 
 PAGE = 100
 GETPOSTS_MAX = 25
@@ -35,11 +36,11 @@ class BlueskySpider(NetralSpider):
 
     @property
     def appview(self) -> str:
-        return (self._appview or self.settings.get("BLUESKY_APPVIEW")).rstrip("/")
+        return (self._appview or self.settings.get("NETRAL_BLUESKY_APPVIEW")).rstrip("/")
 
     @property
     def plc(self) -> str:
-        return (self._plc or self.settings.get("BLUESKY_PLC")).rstrip("/")
+        return (self._plc or self.settings.get("NETRAL_BLUESKY_PLC")).rstrip("/")
 
     def xrpc(self, base: str, method: str, **params) -> str:
         query = urlencode([(k, v) for k, v in params.items() if v is not None], doseq=True)
@@ -217,7 +218,9 @@ class BlueskySpider(NetralSpider):
                 subject, when = value["subject"]["uri"], value.get("createdAt")
                 if not isinstance(subject, str) or not isinstance(record["uri"], str):
                     raise TypeError("uri")
-            except (KeyError, TypeError):
+                if when is not None:
+                    parse_time(when)  # an unreadable time is a malformed record, not a reason to drop the page
+            except (KeyError, TypeError, ValueError):
                 self.count(f"malformed_{meta['kind']}_record")
                 continue
             if self.older_than(when, meta["since"]):

@@ -35,7 +35,7 @@ class MastodonSpider(NetralSpider):
 
     @property
     def instance(self) -> str:
-        url = self._instance or self.settings.get("MASTODON_INSTANCE")
+        url = self._instance or self.settings.get("NETRAL_MASTODON_INSTANCE")
         if not url:
             raise ValueError("no Mastodon instance given")
         return url.rstrip("/")
@@ -103,6 +103,8 @@ class MastodonSpider(NetralSpider):
                         cursor={"newest": meta["newest"]}, cursor_key=f"mastodon:statuses:{meta['actor']}")
 
     def map_status(self, status: dict, fetched_at, interactions: bool):  # noqa: ANN001
+        if status.get("id") in (None, ""):  # a boost is stored through its reblog: check the wrapper too
+            raise KeyError("id")
         if isinstance(status.get("reblog"), dict):
             target = masto.post(status["reblog"], fetched_at)
             yield target

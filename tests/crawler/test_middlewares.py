@@ -33,7 +33,7 @@ def middleware(cls, **settings):  # noqa: ANN001
 
 
 def test_429_blocks_the_host_and_retries_then_gives_up():
-    mw = middleware(RateLimitMiddleware, RATE_LIMIT_RETRIES=1)
+    mw = middleware(RateLimitMiddleware, NETRAL_RATE_LIMIT_RETRIES=1)
     request = Request("https://pds.example/xrpc/com.atproto.repo.listRecords")
     reset = str(int(time.time() + 60))
     answer = asyncio.run(mw.process_response(request, Response(request.url, status=429,
@@ -60,7 +60,7 @@ def test_spent_budget_holds_requests_until_reset():
 
 
 def test_5xx_backs_off_then_hands_over_to_the_errback():
-    mw = middleware(BackoffMiddleware, BACKOFF_RETRY_TIMES=2, BACKOFF_BASE=0.01)
+    mw = middleware(BackoffMiddleware, NETRAL_RETRY_TIMES=2, NETRAL_BACKOFF_BASE=0.01)
     request = Request("https://appview.example/xrpc/app.bsky.feed.getLikes")
     first = asyncio.run(mw.process_response(request, Response(request.url, status=503)))
     second = asyncio.run(mw.process_response(first, Response(request.url, status=502)))
