@@ -9,6 +9,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from crawler.items import AccountItem, InteractionItem, PostItem
+from crawler.timeparse import parse_time
 from models.evidence import raw_json_text
 
 PLATFORM = "mastodon"
