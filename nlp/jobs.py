@@ -144,23 +144,24 @@ def run_rules(engine: Engine, profile: Any = None, progress: Progress = None) ->
         campaign = campaign_accounts(session, profile)
         handles = dict(session.execute(select(Account.id, Account.handle).where(Account.id.in_(campaign))).all())
         existing = set(session.execute(select(Flag.rule_code, Flag.subject_key)).all())
-        labels = {c.post_id: c for c in session.scalars(
-            select(Classification).where(Classification.model_version == version))}
+        # Each post comes with its label from the current model (outer join: unclassified -> None).
+        current = and_(Classification.post_id == Post.id, Classification.model_version == version)
         rows: list[dict] = []
         ids = list(monitored)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            authored = session.scalars(select(Post).where(Post.author_account_id.in_(chunk)))
-            for post in authored:
-                cls = labels.get(post.id)
+            authored = session.execute(select(Post, Classification).outerjoin(Classification, current)
+                                       .where(Post.author_account_id.in_(chunk)))
+            for post, cls in authored:
                 act = _act("post", monitored[post.author_account_id], cls, False, "",
                            _event_day(post.created_at, profile))
                 _consider(act, post, cls, f"post:{post.id}", None, post.author_account_id, post.created_at,
                           monitored, existing, rows, counts)
-            pairs = session.execute(select(Interaction, Post).join(Post, Post.id == Interaction.target_post_id)
-                                    .where(Interaction.actor_account_id.in_(chunk))).all()
-            for inter, post in pairs:
-                cls = labels.get(post.id)
+            pairs = session.execute(select(Interaction, Post, Classification)
+                                    .join(Post, Post.id == Interaction.target_post_id)
+                                    .outerjoin(Classification, current)
+                                    .where(Interaction.actor_account_id.in_(chunk)))
+            for inter, post, cls in pairs:
                 when = inter.occurred_at or inter.first_seen_at
                 is_campaign = post.author_account_id in campaign
                 act = _act(inter.kind.value, monitored[inter.actor_account_id], cls, is_campaign,
