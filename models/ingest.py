@@ -399,10 +399,15 @@ def finish_run(engine: Engine, run_id: int, status: RunStatus, error_message: st
 
 
 def previous_cursor_state(engine: Engine, source: str, limit: int = 50) -> dict[str, Any]:
-    """Merge the cursor states of the source's recent runs, newest winning per target."""
+    """Merge the cursor states of the source's recent completed runs, newest winning per target.
+
+    Only completed runs: a killed, failed or interrupted run may have saved a listing's cursor while requests
+    for what that listing led to (likes of its posts) were still queued, so resuming from it loses them.
+    """
     table = CrawlRun.__table__
     with engine.connect() as conn:
-        rows = conn.execute(select(table.c.cursor_state).where(table.c.source == source)
+        rows = conn.execute(select(table.c.cursor_state)
+                            .where(table.c.source == source, table.c.status == RunStatus.COMPLETED)
                             .order_by(table.c.started_at.desc(), table.c.id.desc()).limit(limit)).scalars().all()
     merged: dict[str, Any] = {}
     for state in reversed(rows):

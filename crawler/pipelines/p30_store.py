@@ -20,6 +20,15 @@ from models.jobs import CrawlRun
 from models.session import make_engine, session_scope
 
 log = logging.getLogger(__name__)
+# Requests given up after every retry (5xx, timeouts, rate limits): the run has a gap.
+LOST_HTTP = {f"http_{status}" for status in (408, 429, 500, 502, 503, 504, 522, 524)}
+
+
+def lost_requests(errors: dict[str, int]) -> int:
+    return sum(n for reason, n in errors.items()
+               if reason in LOST_HTTP or reason.startswith("request_") or reason == "rate_limited_gave_up")
+
+
 FINISH_STATUS = {"finished": RunStatus.COMPLETED, "shutdown": RunStatus.INTERRUPTED,
                  "cancelled": RunStatus.INTERRUPTED}
 
@@ -106,6 +115,11 @@ class StorePipeline:
         message = None if status != RunStatus.FAILED else reason
         if self.failure:
             status, message = RunStatus.FAILED, self.failure
+        lost = lost_requests(counts(all_stats, ERROR_PREFIX))
+        if status == RunStatus.COMPLETED and lost:
+            # What those requests would have listed is missing: not a completed run (its cursor is not
+            # carried forward, and the scheduler retries it). Idempotent upserts make the rerun safe.
+            status, message = RunStatus.FAILED, f"incomplete: {lost} request(s) failed after every retry; rerun"
         finish_run(self.ingestor.engine, self.run_id, status, message,
                    item_counts=counts(all_stats, STORED_PREFIX), error_counts=counts(all_stats, ERROR_PREFIX),
                    cursor_state=self.cursor_state)
