@@ -56,16 +56,31 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
         db_url = db_url or database_url()
         engine = make_engine(db_url)
         spider_args.setdefault("cursor_state", previous_cursor_state(engine, spider_name))
-        run_id, _ = start_run(engine, spider_name, parameters or {})
-        settings.update(NETRAL_RUN_ID=run_id, NETRAL_DATABASE_URL=db_url)
-    process = CrawlerProcess(crawl_settings(settings))
+    scrapy_settings = crawl_settings(settings)
+    session = None
+    if scrapy_settings.get("REDIS_URL"):
+        # Scale-out: join the source's crawl session; this run's removals count from the session's start.
+        from crawler.scaleout import Session
+
+        session = Session(scrapy_settings, spider_name)
+        session_started = session.join()
+    if store:
+        run_id, _ = start_run(engine, spider_name, parameters or {},
+                              started_at=session_started if session is not None else None)
+        scrapy_settings.set("NETRAL_RUN_ID", run_id, priority="cmdline")
+        scrapy_settings.set("NETRAL_DATABASE_URL", db_url, priority="cmdline")
+    process = CrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(spider_class(spider_name))
+    crawler.netral_session = session
     if progress is not None:
         # Start the ticker once the engine runs: touching the reactor earlier would install the wrong one.
         crawler.signals.connect(lambda: _every(progress_every, lambda: progress(*_counts(crawler))),
                                 signal=signals.engine_started, weak=False)
     process.crawl(crawler, **spider_args)
-    process.start()
+    try:
+        process.start()
+    finally:
+        lost = session.leave() if session is not None else False
     item_counts, error_counts = _counts(crawler)
     reason = crawler.stats.get_value("finish_reason")
     if not store:
@@ -75,6 +90,9 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
         status = session.get(CrawlRun, run_id).status
     if status == RunStatus.RUNNING:  # the spider never opened (bad arguments, unreachable database)
         finish_run(engine, run_id, RunStatus.FAILED, f"crawl ended early: {reason}")
+    elif status == RunStatus.COMPLETED and lost:
+        finish_run(engine, run_id, RunStatus.FAILED, "a crawler process of this session died holding requests; "
+                   "rerun to complete")
     with session_scope(engine) as session:
         run = session.get(CrawlRun, run_id)
         result = CrawlResult(run_id, run.status.value, run.item_counts, run.error_counts, reason)

@@ -67,4 +67,5 @@ if os.environ.get("REDIS_URL"):
     REDIS_URL = os.environ["REDIS_URL"]
     SCHEDULER = "scrapy_redis.scheduler.Scheduler"
     DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
-    SCHEDULER_PERSIST = True
+    SCHEDULER_PERSIST = True  # workers come and go; crawler.scaleout clears the queue between sessions
+    EXTENSIONS = {"crawler.scaleout.SharedCrawlExtension": 500}  # idle workers wait for busy ones

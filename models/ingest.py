@@ -380,9 +380,13 @@ class Ingestor:
 
 # -- crawl runs ---------------------------------------------------------------------------------------------
 
-def start_run(engine: Engine, source: str, parameters: dict) -> tuple[int, datetime]:
-    """Record a new running CrawlRun; return its id and start time."""
-    started = utcnow()
+def start_run(engine: Engine, source: str, parameters: dict, started_at: datetime | None = None
+              ) -> tuple[int, datetime]:
+    """Record a new running CrawlRun; return its id and start time.
+
+    started_at: a scale-out worker's run starts with its session (removals are measured from there).
+    """
+    started = started_at or utcnow()
     with immediate(engine).begin() as conn:
         run_id = conn.execute(CrawlRun.__table__.insert().values(
             source=source, parameters=parameters, status=RunStatus.RUNNING, started_at=started,
