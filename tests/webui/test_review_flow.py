@@ -164,7 +164,7 @@ def _xss_everywhere(db_session):
 
     person = make_person(db_session, actor, name=XSS, institution=XSS, unit=XSS, position=XSS,
                          region_province=XSS, region_regency=XSS)
-    flag = make_flag(db_session, interaction, person, explanation=XSS, rule_code="like_partisan",
+    flag = make_flag(db_session, interaction, person, explanation=XSS, rule_code="LIKE_PARTISAN",
                      reasons=[{"text": "<script>"}])
     db_session.commit()
     return flag, person
