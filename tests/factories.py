@@ -102,7 +102,7 @@ def make_flag(session: Session, interaction: Interaction | None = None, person: 
         interaction = make_interaction(session, actor, make_post(session, text="Ayo coblos nomor 1!"))
     if person is None:
         person = make_person(session, interaction.actor)
-    values = dict(rule_code="like_partisan", subject_key=f"interaction:{interaction.id}",
+    values = dict(rule_code="LIKE_PARTISAN", subject_key=f"interaction:{interaction.id}",
                   interaction_id=interaction.id, post_id=interaction.target_post_id, person_id=person.id,
                   account_id=interaction.actor_account_id, severity=Severity.MEDIUM, score=0.9,
                   explanation="Menyukai unggahan partisan", status=FlagStatus.NEW, event_at=interaction.occurred_at,

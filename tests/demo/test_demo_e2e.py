@@ -63,23 +63,19 @@ def test_every_expected_violation_is_flagged(demo_run):
 
 
 # Known false positives of the classifier, left visible: "RT 02" (a neighbourhood) read as ballot number 02.
-KNOWN_FALSE_POSITIVES = {("bluesky:nurhayati.kpps.test", "pakrt_goro"), ("bluesky:nurhayati.kpps.test", "pakrt_tps")}
+NEIGHBOURHOOD_NUMBER_POSTS = {("bluesky:nurhayati.kpps.test", "pakrt_goro"), ("bluesky:nurhayati.kpps.test", "pakrt_tps")}
 
 
 def test_neutral_and_everyday_acts_are_not_flagged(demo_run):
     _, scored = demo_run
-    wrong = [e for e in scored["wrongly_flagged"] if (e["account"], e["post"]) not in KNOWN_FALSE_POSITIVES]
-    assert wrong == []
+    assert scored["wrongly_flagged"] == []
 
 
-@pytest.mark.xfail(reason="nlp: 'RT 02' (neighbourhood number) is classified as support for pair 02", strict=False)
 def test_neighbourhood_numbers_are_not_ballot_numbers(demo_run):
     _, scored = demo_run
-    assert [e for e in scored["wrongly_flagged"] if (e["account"], e["post"]) in KNOWN_FALSE_POSITIVES] == []
+    assert [e for e in scored["wrongly_flagged"] if (e["account"], e["post"]) in NEIGHBOURHOOD_NUMBER_POSTS] == []
 
 
-@pytest.mark.xfail(reason="crawler: a getPosts URL with 25 at:// URIs exceeds Scrapy's URLLENGTH_LIMIT (2083), "
-                          "so an account's liked posts in that chunk are dropped", strict=False)
 def test_neutral_acts_are_stored_too(demo_run):
     _, scored = demo_run
     assert scored["neutral_not_stored"] == []
