@@ -40,6 +40,16 @@ class NetralSpider(scrapy.Spider):
         self._recheck_days = recheck_days
 
     @property
+    def shared(self) -> bool:
+        """Scale-out: requests go to a queue other processes take from (REDIS_URL)."""
+        return bool(self.settings.get("REDIS_URL"))
+
+    def with_post(self, meta: dict, view: dict) -> dict:
+        """Scale-out: a listing request carries its post, since the process that took the listing stored it
+        in a batch another process may not have written yet (its likes would find no post to attach to)."""
+        return {**meta, "post": view} if self.shared else meta
+
+    @property
     def recheck(self) -> timedelta:
         days = self._recheck_days
         if days is None:

@@ -130,7 +130,7 @@ class BlueskySpider(NetralSpider):
                 yield ScopeDone(platform=self.platform, scope="target", key=uri, kinds=(kind,))
                 continue
             yield self.request(self.xrpc(self.appview, method, uri=uri, **params), self.parse_interactions,
-                               {"uri": uri, "kind": kind, "method": method})
+                               self.with_post({"uri": uri, "kind": kind, "method": method}, view))
 
     def parse_interactions(self, response):  # noqa: ANN001
         meta = response.meta
@@ -144,8 +144,11 @@ class BlueskySpider(NetralSpider):
             # Ask for the next page first: it downloads while this one is parsed and stored. Its ScopeDone
             # may then overtake a few of these items; the store applies scopes one batch late for that.
             url = self.xrpc(self.appview, meta["method"], uri=uri, limit=PAGE, cursor=data["cursor"])
-            yield self.request(url, self.parse_interactions, {"uri": uri, "kind": kind, "method": meta["method"]})
+            yield self.request(url, self.parse_interactions, {"uri": uri, "kind": kind, "method": meta["method"],
+                                                              **({"post": meta["post"]} if "post" in meta else {})})
         fetched_at = self.now()
+        if meta.get("post") is not None:
+            yield bsky.post(meta["post"], fetched_at)  # mapped once already, by the process that queued this
         mapper = getattr(self, f"map_{kind}")
         for entry in (data[expect] if expect else self.thread_replies(data, uri)):
             try:

@@ -151,12 +151,12 @@ class MastodonSpider(NetralSpider):
                 yield ScopeDone(platform=self.platform, scope="target", key=uri, kinds=(kind,))
                 continue
             yield self.request(self.api(f"statuses/{local_id}/{listing}", limit=PAGE_ACCOUNTS),
-                               self.parse_accounts, {"uri": uri, "kind": kind})
+                               self.parse_accounts, self.with_post({"uri": uri, "kind": kind}, status))
         if status.get(COUNT_FIELD["reply"]) == 0:
             yield ScopeDone(platform=self.platform, scope="target", key=uri, kinds=("reply",))
         else:
             yield self.request(self.api(f"statuses/{local_id}/context"), self.parse_context,
-                               {"uri": uri, "local_id": str(status["id"])})
+                               self.with_post({"uri": uri, "local_id": str(status["id"])}, status))
 
     def parse_accounts(self, response):  # noqa: ANN001
         meta = response.meta
@@ -165,8 +165,11 @@ class MastodonSpider(NetralSpider):
             return
         nxt = masto.next_link(response.headers.get("Link"))
         if nxt:  # first, so it downloads while this page is stored (scopes are applied one batch late)
-            yield self.request(nxt, self.parse_accounts, {"uri": meta["uri"], "kind": meta["kind"]})
+            yield self.request(nxt, self.parse_accounts, {"uri": meta["uri"], "kind": meta["kind"],
+                                                          **({"post": meta["post"]} if "post" in meta else {})})
         fetched_at = self.now()
+        if meta.get("post") is not None:
+            yield masto.post(meta["post"], fetched_at)  # scale-out: see NetralSpider.with_post
         for entity in accounts:
             try:
                 yield masto.interaction(meta["kind"], masto.account(entity), meta["uri"], entity, fetched_at)
@@ -180,6 +183,8 @@ class MastodonSpider(NetralSpider):
         if data is None:
             return
         meta, fetched_at = response.meta, self.now()
+        if meta.get("post") is not None:
+            yield masto.post(meta["post"], fetched_at)  # scale-out: see NetralSpider.with_post
         for status in data["descendants"]:
             try:
                 if str(status.get("in_reply_to_id")) != meta["local_id"]:
