@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from crawler.items import AccountItem, InteractionItem, PostItem
+from crawler.timeparse import parse_time
 from models.evidence import raw_json_text
 
 PLATFORM = "bluesky"
@@ -22,6 +23,11 @@ def web_url(uri: str, handle: str | None) -> str:
 def account(profile: dict, lookup_handle: str | None = None) -> AccountItem:
     did = profile["did"]
     handle = profile.get("handle")
+    try:  # a profile with an unreadable join time is a malformed copy, counted rather than stored
+        if profile.get("createdAt") is not None:
+            parse_time(profile["createdAt"])
+    except ValueError:
+        raise TypeError("profile createdAt unreadable") from None
     return AccountItem(platform=PLATFORM, platform_id=did, handle=handle if handle != "handle.invalid" else None,
                        display_name=profile.get("displayName"), bio=profile.get("description"),
                        profile_url=f"https://bsky.app/profile/{did}", lookup_handle=lookup_handle)
@@ -87,6 +93,8 @@ def feed_entry(entry: dict, fetched_at: datetime) -> tuple[list, str | None, boo
     reason = entry.get("reason") or {}
     if reason.get("$type") == REPOST_REASON:
         by = account(reason["by"])
+        if "uri" in reason and not str(reason["uri"]).startswith("at://"):
+            raise TypeError("repost reason uri")
         when = reason.get("indexedAt")
         return [target, interaction("repost", by, target.platform_id, entry, fetched_at, when=when)], when, False
     items: list = [target]

@@ -17,6 +17,7 @@ from crawler.items import ScopeDone
 from crawler.mapping import bluesky as bsky
 from crawler.spiders.base import NetralSpider, as_list
 from crawler.timeparse import parse_time
+from crawler.validate import AT_URI
 
 PAGE = 100
 GETPOSTS_MAX = 25
@@ -219,7 +220,8 @@ class BlueskySpider(NetralSpider):
             try:
                 value = record["value"]
                 subject, when = value["subject"]["uri"], value.get("createdAt")
-                if not isinstance(subject, str) or not isinstance(record["uri"], str):
+                if not isinstance(subject, str) or not isinstance(record["uri"], str) \
+                        or not AT_URI.match(subject) or not AT_URI.match(record["uri"]):
                     raise TypeError("uri")
                 if when is not None:
                     parse_time(when)  # an unreadable time is a malformed record, not a reason to drop the page
