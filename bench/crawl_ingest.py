@@ -167,9 +167,9 @@ def main() -> None:
             upgrade(url)
             return url, drop
 
-        # Rounds of (no storage, SQLite, PostgreSQL) back to back: each ratio compares runs made under the
-        # same load, and the best round of each mode counts (on a shared machine the slow rounds measure
-        # the neighbours, not the crawler).
+        # Rounds of (no storage, SQLite, PostgreSQL) back to back, so each ratio compares runs made under the
+        # same load. The verdict uses the quietest round (fastest no-storage run): on a shared machine the
+        # other rounds measure the neighbours as much as the crawler.
         modes = [("nostore", lambda: ("", lambda: None)), ("sqlite", sqlite_db)]
         if not args.skip_postgres:
             modes.append(("postgresql", pg_db))
@@ -190,19 +190,19 @@ def main() -> None:
                 line.append(f"{name} {rate:,.0f}/s ({rate / base:.2f} x)")
             print("  " + ", ".join(line))
             rounds.append(got)
-        best_base = min(r["nostore"]["seconds"] for r in rounds)
-        print(f"{'no storage':<11} {args.likes / best_base:8,.0f} interactions/s  (best round; peak "
-              f"{max(r['nostore']['peak_mb'] for r in rounds):.0f} MB)")
+        quiet = min(rounds, key=lambda r: r["nostore"]["seconds"])
+        print(f"{'no storage':<11} {args.likes / quiet['nostore']['seconds']:8,.0f} interactions/s  (quietest round; "
+              f"peak {max(r['nostore']['peak_mb'] for r in rounds):.0f} MB)")
         verdicts = []
         for name, _ in modes[1:]:
-            best = max(rounds, key=lambda r: r[name]["ratio"])[name]
-            ok = (best["ratio"] >= 0.8 and best["stored"] == args.likes
-                  and max(r[name]["peak_mb"] for r in rounds) < 400)
+            got = quiet[name]
+            peak = max(r[name]["peak_mb"] for r in rounds)
+            ok = got["ratio"] >= 0.8 and got["stored"] == args.likes and peak < 400
             verdicts.append(ok)
-            print(f"{name:<11} {best['stored'] / best['seconds']:8,.0f} interactions/s stored, "
-                  f"{best['ratio']:.2f} x no storage in the same round (best of {args.repeat}); peak "
-                  f"{max(r[name]['peak_mb'] for r in rounds):.0f} MB; stored {best['stored']:,}; errors "
-                  f"{best['errors'] or 'none'}  {'OK' if ok else 'MISSED GOAL'}")
+            ratios = ", ".join(f"{r[name]['ratio']:.2f}" for r in rounds)
+            print(f"{name:<11} {got['stored'] / got['seconds']:8,.0f} interactions/s stored, {got['ratio']:.2f} x "
+                  f"no storage (same round; all rounds: {ratios}); peak {peak:.0f} MB; stored {got['stored']:,}; "
+                  f"errors {got['errors'] or 'none'}  {'OK' if ok else 'MISSED GOAL'}")
         sys.exit(0 if all(verdicts) else 1)
     finally:
         server.terminate()
