@@ -134,6 +134,19 @@ class JobSpec(BaseModel):
         return schedule
 
 
+def validate_job(values: dict) -> JobSpec:
+    """Validate one job as a jobs file's entry is validated (the UI's job form calls this too).
+
+    Raises ScheduleError with one 'field: reason' per problem, e.g. 'schedule: interval '5x' must look like ...'.
+    """
+    try:
+        return JobSpec.model_validate(values)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'job'}: {e['msg'].removeprefix('Value error, ')}"
+                    for e in exc.errors()]
+        raise ScheduleError("; ".join(problems)) from None
+
+
 class JobsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
