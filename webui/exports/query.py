@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from models import Account, Decision, Flag, FlagStatus, Interaction, Person, Platform, Post, Review, User
 from webui.formatting import wib
-from webui.review.queue import wib_day_start
+from webui.review.queue import QueueFilter
+from webui.review.queue import conditions as queue_conditions
 
 BATCH = 2000
 
@@ -42,20 +43,8 @@ class SummaryFilter:
         return f
 
     def conditions(self) -> list:
-        cond = []
-        if self.institution:
-            cond.append(Flag.institution == self.institution)
-        if self.province:
-            cond.append(Flag.region_province == self.province)
-        if self.regency:
-            cond.append(Flag.region_regency == self.regency)
-        if self.platform:
-            cond.append(Flag.platform == Platform(self.platform))
-        if self.date_from:
-            cond.append(Flag.event_at >= wib_day_start(date.fromisoformat(self.date_from)))
-        if self.date_to:
-            cond.append(Flag.event_at < wib_day_start(date.fromisoformat(self.date_to) + timedelta(days=1)))
-        return cond
+        # The queue's filter builds the same conditions; every status counts in a summary.
+        return queue_conditions(QueueFilter(status="", **self.describe()))
 
     def describe(self) -> dict:
         return {k.name: getattr(self, k.name) for k in fields(self) if getattr(self, k.name)}
