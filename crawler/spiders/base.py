@@ -113,8 +113,14 @@ class NetralSpider(scrapy.Spider):
 
     @staticmethod
     def newer(a: str | None, b: str | None) -> str | None:
-        """Return the later of two ISO times (either may be None)."""
+        """Return the later of two ISO times (either may be None); ValueError if one is unreadable.
+
+        The lone value is checked too: kept unchecked as a listing's `newest`, one bad time made every
+        later comparison fail, and the rest of the listing was counted malformed and lost.
+        """
         if not a or not b:
+            if a or b:
+                parse_time(a or b)
             return a or b
         return a if parse_time(a) >= parse_time(b) else b
 

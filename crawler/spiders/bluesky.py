@@ -100,13 +100,14 @@ class BlueskySpider(NetralSpider):
         for entry in data["feed"]:
             try:
                 items, when, own = bsky.feed_entry(entry, fetched_at)
+                latest = self.newer(newest, when)
             except (KeyError, TypeError, ValueError, AttributeError):
                 self.count("malformed_feed_entry")
                 continue
             if self.older_than(when, since):
                 reached_old = True  # the feed is newest first: the rest was checked by an earlier run
                 break
-            newest = self.newer(newest, when)
+            newest = latest
             yield from items
             if own and meta["interactions"]:
                 yield from self.interaction_requests(entry["post"])
