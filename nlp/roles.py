@@ -71,7 +71,7 @@ CUES: list[tuple[str, float, str]] = [
                         rf"official account)\b"),
     ("candidate", 0.93, rf"{_B}(?:dpc|dpd|dpw|dpp)\s+{_PARTY}"),
     ("candidate", 0.9, rf"{_B}(?:politisi|politikus|kader muda|anggota)\s+{_PARTY}"),
-    ("candidate", 0.92, rf"{_B}relawan\b[^,|/•;\n]{{0,25}}(?:paslon|pasangan|calon|nomor|no\.?\s?\d|0\d|capres|"
+    ("candidate", 0.92, rf"{_B}relawan\b[^,|/•;\n]{{0,25}}?(?:paslon|pasangan|calon|nomor|no\.?\s?\d|0\d|capres|"
                         rf"cagub|cabup|cawalkot|pemenangan|{_PARTY}|pendukung|\w+\s*-\s*\w+)"),
     ("candidate", 0.9, rf"{_B}(?:partai\s+\w+|{_PARTY})\b.{{0,10}}(?:official|resmi)"),
     # "Relawan Arsyah", "Relawan BERSINAR": a volunteer of a named side, unless the cause is non-political.

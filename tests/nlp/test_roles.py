@@ -54,3 +54,10 @@ def test_cancelled_cues_are_reported():
     res = detect("mantan anggota KPPS")
     assert res.role == "other"
     assert res.evidence and res.evidence[0]["cancelled_by"].startswith("mantan")
+
+
+def test_volunteer_evidence_stops_at_the_cue():
+    """The span shows the cue a reviewer checks, not a cut through the next word ('... 202')."""
+    result = detect("Relawan pemenangan Uda Eka 2024")
+    assert result.role == "candidate"
+    assert [e["text"] for e in result.evidence if e["role"] == "candidate"] == ["Relawan pemenangan"]
