@@ -8,12 +8,14 @@ Rows are never deleted: what a complete listing no longer shows gets `removed_at
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from models.base import InteractionKind, Platform, RunStatus, utcnow
 from models.evidence import sha256_text
@@ -395,11 +397,22 @@ def start_run(engine: Engine, source: str, parameters: dict, started_at: datetim
 
 
 def finish_run(engine: Engine, run_id: int, status: RunStatus, error_message: str | None = None,
-               **progress: dict) -> None:
-    """Close a CrawlRun with its final status (and counts, when given)."""
-    with immediate(engine).begin() as conn:
-        conn.execute(update(CrawlRun.__table__).where(CrawlRun.__table__.c.id == run_id).values(
-            status=status, finished_at=utcnow(), error_message=error_message, **progress))
+               attempts: int = 15, wait_s: float = 2.0, **progress: dict) -> None:
+    """Close a CrawlRun with its final status (and counts, when given).
+
+    A database that is restarting refuses connections for a few seconds: retry rather than leave the run
+    marked running. After the last attempt the OperationalError propagates.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with immediate(engine).begin() as conn:
+                conn.execute(update(CrawlRun.__table__).where(CrawlRun.__table__.c.id == run_id).values(
+                    status=status, finished_at=utcnow(), error_message=error_message, **progress))
+            return
+        except OperationalError:
+            if attempt == attempts:
+                raise
+            time.sleep(wait_s)
 
 
 def previous_cursor_state(engine: Engine, source: str, limit: int = 50) -> dict[str, Any]:

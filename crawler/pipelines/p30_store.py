@@ -120,8 +120,14 @@ class StorePipeline:
             # What those requests would have listed is missing: not a completed run (its cursor is not
             # carried forward, and the scheduler retries it). Idempotent upserts make the rerun safe.
             status, message = RunStatus.FAILED, f"incomplete: {lost} request(s) failed after every retry; rerun"
-        finish_run(self.ingestor.engine, self.run_id, status, message,
-                   item_counts=counts(all_stats, STORED_PREFIX), error_counts=counts(all_stats, ERROR_PREFIX),
-                   cursor_state=self.cursor_state)
+        try:
+            finish_run(self.ingestor.engine, self.run_id, status, message,
+                       item_counts=counts(all_stats, STORED_PREFIX), error_counts=counts(all_stats, ERROR_PREFIX),
+                       cursor_state=self.cursor_state)
+        except Exception as exc:
+            # The database stayed away: say so plainly; the CLI reports the crawl failed, a rerun completes it.
+            log.error("could not record the end of crawl run %s: %s: %s", self.run_id, type(exc).__name__,
+                      str(exc).splitlines()[0][:300])
+            return
         log.info("Crawl run %s %s: stored %s, errors %s", self.run_id, status.value,
                  counts(all_stats, STORED_PREFIX), counts(all_stats, ERROR_PREFIX))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from models import Account, AccountLink, CrawlRun, Platform, session_scope
 from models.profile import ProfileError, load_profile
@@ -52,14 +53,18 @@ def _progress(items: dict, errors: dict) -> None:
 def _run(spider: str, args: dict, parameters: dict, concurrency: int | None, delay: float | None) -> None:
     from crawler.run import run_crawl
 
-    open_engine()  # refuse an unmigrated database before starting anything
     settings = {}
     if concurrency:
         settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = concurrency
     if delay is not None:
         settings["DOWNLOAD_DELAY"] = delay
-    result = run_crawl(spider, args, parameters=parameters, db_url=database_url(), settings=settings,
-                       progress=_progress)
+    try:
+        open_engine()  # refuse an unmigrated database before starting anything
+        result = run_crawl(spider, args, parameters=parameters, db_url=database_url(), settings=settings,
+                           progress=_progress)
+    except OperationalError as exc:
+        raise click.ClickException(f"the database is unavailable ({str(exc.orig).splitlines()[0][:200]}); "
+                                   "what was stored is kept: rerun the crawl to complete it") from None
     click.echo(result.summary())
     if result.status == "failed":
         raise click.ClickException(f"crawl run {result.run_id} failed ({result.finish_reason})")
