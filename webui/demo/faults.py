@@ -113,23 +113,35 @@ class Injector:
             return data[: len(data) // 2]
 
 
-def _break(item: object, rng: random.Random) -> bool:
-    """Break one required field, searching the item and its nested objects; False if none applied."""
+def break_options(item: object) -> list[tuple[dict, tuple]]:
+    """Every (object, breaker) that would make a copy of `item` malformed: identity and time fields only,
+    in the item and its directly nested objects, and never a field the platform's format leaves optional."""
     targets = [item]
     for value in (item.values() if isinstance(item, dict) else []):
         if isinstance(value, dict):
             targets.append(value)
-    # Only identity and time fields: a crawler may rightly ignore anything else. A Mastodon entity's `uri`
-    # is secondary to its `id`, so it is not broken there.
-    options = [
-        (t, b) for t in targets for b in _BREAKERS
-        if b[1] in t and not (b[1] == "uri" and ("acct" in t or "content" in t))
-    ]
-    if not options:
-        return False
-    target, breaker = rng.choice(options)
+    return [(t, b) for t in targets for b in _BREAKERS if b[1] in t and not _optional(t, b)]
+
+
+def _optional(target: dict, breaker: tuple) -> bool:
+    # A Mastodon entity's `uri` is secondary to its `id`; a Bluesky repost reason's `uri` is optional in the
+    # lexicon (older AppViews leave it out), so dropping it leaves a valid item, not a malformed one.
+    if breaker[1] == "uri" and ("acct" in target or "content" in target):
+        return True
+    return breaker == ("drop", "uri") and target.get("$type") == "app.bsky.feed.defs#reasonRepost"
+
+
+def apply_break(target: dict, breaker: tuple) -> None:
     if breaker[0] == "drop":
         del target[breaker[1]]
     else:
         target[breaker[1]] = breaker[2]
+
+
+def _break(item: object, rng: random.Random) -> bool:
+    """Break one required field of `item`, chosen at random; False if it has none."""
+    options = break_options(item)
+    if not options:
+        return False
+    apply_break(*rng.choice(options))
     return True
