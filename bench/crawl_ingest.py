@@ -91,7 +91,6 @@ def child(mode: str, appview: str, db_url: str) -> None:
     from crawler.run import run_crawl
 
     settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 8, "DOWNLOAD_DELAY": 0, "LOG_LEVEL": "WARNING",
-                "NETRAL_BATCH_SIZE": int(os.environ.get("NETRAL_BENCH_BATCH_SIZE", "500")),
                 "NETRAL_STORE": mode != "nostore"}
     started = time.perf_counter()
     result = run_crawl("bluesky", {"actors": ["kandidat.bench"], "appview": appview}, parameters={"bench": True},

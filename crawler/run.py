@@ -6,8 +6,10 @@ reactor cannot be restarted, so callers that crawl repeatedly start a process pe
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from scrapy import signals
@@ -78,7 +80,8 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
                                 signal=signals.engine_started, weak=False)
     process.crawl(crawler, **spider_args)
     try:
-        process.start()
+        with _fewer_collections():
+            process.start()
     finally:
         lost = session.leave() if session is not None else False
     item_counts, error_counts = _counts(crawler)
@@ -98,6 +101,27 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
         result = CrawlResult(run_id, run.status.value, run.item_counts, run.error_counts, reason)
     engine.dispose()
     return result
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the crawl with the cyclic garbage collector mostly out of the way.
+
+    Scrapy allocates and drops many small cyclic objects per item (deferreds, coroutines, futures): at the
+    default thresholds the collector ran 5,000 times in a 100,000-item crawl and took a fifth of its time
+    (bench/crawl_ingest.py). What exists before the crawl (modules, settings) is frozen out of every
+    collection, and young objects are collected every 20,000 net allocations instead of 700; peak memory
+    did not change.
+    """
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 50)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def _counts(crawler) -> tuple[dict, dict]:  # noqa: ANN001

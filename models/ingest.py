@@ -8,6 +8,7 @@ Rows are never deleted: what a complete listing no longer shows gets `removed_at
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -25,6 +26,10 @@ from models.social import Account, Interaction, Post
 
 CHUNK = 500  # keys per IN (...) list; far below SQLite's and PostgreSQL's parameter limits
 CACHE_LIMIT = 50_000  # ids remembered between batches; bounded so memory stays flat on long crawls
+
+# Stored enum values by name: a dict lookup per row where an Enum call cost more (a KeyError is a bad value).
+PLATFORM_VALUES = {p.value: p.value for p in Platform}
+KIND_VALUES = {k.value: k.value for k in InteractionKind}
 
 A, P, I = Account.__table__, Post.__table__, Interaction.__table__  # noqa: E741
 
@@ -75,25 +80,49 @@ def _sqlite_time(value: datetime | None) -> str | None:
 
 def _bulk_upsert(conn, table: str, cols: dict[str, str], rows: list[tuple], conflict: str, set_sql: str,
                  returning: str | None = None) -> list:
-    """INSERT ... ON CONFLICT DO UPDATE of many rows at driver level.
+    """INSERT ... ON CONFLICT DO UPDATE of many rows in one statement.
 
-    The hot path of a crawl: SQLAlchemy's per-value type processing, and psycopg parsing a multi-row
-    VALUES statement with thousands of placeholders, cost more than the database's own work. PostgreSQL
-    gets one statement with one array per column (unnest); SQLite a plain executemany.
+    The hot path of a crawl. The batch travels as one JSON array of rows, encoded by the C json encoder
+    and unpacked by the database (jsonb_array_elements on PostgreSQL, json_each on SQLite): per-value
+    adaptation in the driver (SQLAlchemy's type processing, psycopg's array dumper, an executemany that
+    takes the GIL back after every row) cost more than the database's own work, and one statement lets
+    the database work on the other core while the writer thread waits without the GIL.
     Rows hold plain values: enum values as text, datetimes aware (PostgreSQL) or as _sqlite_time text.
     """
-    names = ", ".join(cols)
-    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {set_sql}"
-    if conn.dialect.name == "postgresql":
-        arrays = ", ".join(f"%s::{kind}[]" for kind in cols.values())
-        sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}"
-        if returning:
-            sql += f" RETURNING {returning}"
-        result = conn.exec_driver_sql(sql, tuple(list(column) for column in zip(*rows, strict=True)))
-        return result.all() if returning else []
-    marks = ", ".join("?" for _ in cols)
-    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks}){tail}", rows)
-    return []
+    document = json.dumps(rows, default=_json_time, ensure_ascii=False)
+    pg = conn.dialect.name == "postgresql"
+    if pg:
+        values = ", ".join(f"(e->>{n})::{kind}" for n, kind in enumerate(cols.values()))
+        source = "jsonb_array_elements(%s::jsonb) AS e"
+    else:
+        values = ", ".join(f"e.value->>{n}" for n in range(len(cols)))
+        source = "json_each(?) AS e"
+    # WHERE true: SQLite needs it to parse an upsert whose rows come from a SELECT.
+    sql = (f"INSERT INTO {table} ({', '.join(cols)}) SELECT {values} FROM {source} WHERE true "
+           f"ON CONFLICT ({conflict}) DO UPDATE SET {set_sql}")
+    if not returning:
+        conn.exec_driver_sql(sql, (document,))
+        return []
+    if pg:
+        return conn.exec_driver_sql(f"{sql} RETURNING {returning}", (document,)).all()
+    # SQLite hands back RETURNING rows one step at a time, each step taking the GIL back from the parser
+    # (the writer thread then waits up to a switch interval per row): read the rows back as one JSON value.
+    conn.exec_driver_sql(sql, (document,))
+    names = list(cols)
+    match = " AND ".join(f"t.{key} = e.value->>{names.index(key)}" for key in (k.strip() for k in conflict.split(",")))
+    picked = ", ".join(f"t.{name.strip()}" for name in returning.split(","))
+    found = conn.exec_driver_sql(f"SELECT json_group_array(json_array({picked})) FROM {source} JOIN {table} AS t "
+                                 f"ON {match}", (document,)).scalar()
+    return [tuple(row) for row in json.loads(found)]
+
+
+def _json_time(value: object) -> str:
+    """A datetime as PostgreSQL reads it back from JSON text (ISO 8601 with its offset)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__} as a time")
 
 
 class Batch:
@@ -233,21 +262,12 @@ class Ingestor:
         if not unknown:
             return ids
         self._reconcile_handles(conn, unknown)
-        pg = conn.dialect.name == "postgresql"
-        stamp = now if pg else _sqlite_time(now)
-        rows = [(Platform(a.platform).value, a.platform_id, a.handle, a.display_name, a.bio, a.profile_url, stamp,
+        stamp = now if conn.dialect.name == "postgresql" else _sqlite_time(now)
+        rows = [(PLATFORM_VALUES[a.platform], a.platform_id, a.handle, a.display_name, a.bio, a.profile_url, stamp,
                  stamp) for a in unknown]
         returned = _bulk_upsert(conn, "account", ACCOUNT_COLS, rows, "platform, platform_id", ACCOUNT_SET,
-                                returning="id, platform, platform_id" if pg else None)
-        if pg:
-            ids.update({(platform, pid): row_id for row_id, platform, pid in returned})
-        else:
-            for platform in {a.platform for a in unknown}:
-                wanted = [a.platform_id for a in unknown if a.platform == platform]
-                for part in _chunks(wanted):
-                    found = conn.execute(select(A.c.id, A.c.platform_id)
-                                         .where(A.c.platform == Platform(platform), A.c.platform_id.in_(part)))
-                    ids.update({(platform, pid): row_id for row_id, pid in found})
+                                returning="id, platform, platform_id")
+        ids.update({(platform, pid): row_id for row_id, platform, pid in returned})
         self._remember(self._account_ids, ids)
         return ids
 
@@ -314,11 +334,10 @@ class Ingestor:
             if i.own_post_platform_id:
                 keys.add((i.platform, i.own_post_platform_id))
         post_ids = self._lookup_post_ids(conn, keys)
-        if conn.dialect.name == "postgresql":
-            time = lambda v: v  # noqa: E731
-        else:  # a page's items share their capture time: format each distinct time once
-            memo: dict = {}
-            time = lambda v: memo[v] if v in memo else memo.setdefault(v, _sqlite_time(v))  # noqa: E731
+        # A page's items share their capture time: format each distinct time once.
+        fmt = _json_time if conn.dialect.name == "postgresql" else _sqlite_time
+        memo: dict = {None: None}
+        time = lambda v: memo[v] if v in memo else memo.setdefault(v, fmt(v))  # noqa: E731
         rows = []
         for i in batch.interactions.values():
             target = post_ids.get((i.platform, i.target_platform_id))
@@ -326,7 +345,7 @@ class Ingestor:
                 dropped["target_post_missing"] += 1
                 continue
             rows.append((
-                Platform(i.platform).value, InteractionKind(i.kind).value,
+                PLATFORM_VALUES[i.platform], KIND_VALUES[i.kind],
                 account_ids[(i.actor.platform, i.actor.platform_id)], target,
                 post_ids.get((i.platform, i.own_post_platform_id)), i.instance_key, i.platform_id,
                 time(i.occurred_at), time(i.fetched_at), time(i.fetched_at), i.raw_json, sha256_text(i.raw_json),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import (
@@ -27,6 +27,9 @@ class Account(Base):
     __table_args__ = (
         UniqueConstraint("platform", "platform_id"),
         Index("ix_account_platform_handle", "platform", "handle"),
+        # Registry accounts known only by handle, which a crawl resolves: probed once per stored batch.
+        Index("ix_account_unresolved", "platform", "handle", sqlite_where=text("platform_id IS NULL"),
+              postgresql_where=text("platform_id IS NULL")),
     )
 
     id: Mapped[intpk]
