@@ -82,6 +82,10 @@ def scenarios(engine, flags: int) -> dict[str, list[str]]:
         "filter all at once": ["/queue/?platform=bluesky&institution=Instansi+7&province=Provinsi+7"
                                "&severity=high&date_from=2024-09-01&date_to=2024-12-31&score_min=0.1&sort=time"],
         "status confirmed (sort time)": ["/queue/?status=confirmed&sort=time"],
+        "filter province": [f"/queue/?province=Provinsi+{i}" for i in range(10)],
+        "filter province, no match": ["/queue/?province=Provinsi+99"],
+        "my claims (in review, time)": ["/queue/?status=in_review&mine=1&sort=time"],
+        "my claims (new: none)": ["/queue/?mine=1"],
         "case page": [f"/case/{i}" for i in ids],
     }
 

@@ -3,7 +3,8 @@
 Generated inside PostgreSQL with generate_series (seconds, not minutes, for a million rows). Shapes
 follow a regency-wide election: 20,000 monitored civil servants in 300 institutions, 60 regencies,
 candidate accounts with 50,000 posts, and flags spread over the campaign period with the status mix
-of a queue half worked through (60% new, 10% in review, 15% confirmed, 12% dismissed, 3% escalated).
+of a queue half worked through (60% new, 10% in review, 15% confirmed, 12% dismissed, 3% escalated);
+the flags in review are claimed by the ten bench reviewers.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ STEPS = [
                'Menyukai unggahan partisan', '[]',
                CASE WHEN i.id % 100 < 60 THEN 'new' WHEN i.id % 100 < 70 THEN 'in_review'
                     WHEN i.id % 100 < 85 THEN 'confirmed' WHEN i.id % 100 < 97 THEN 'dismissed' ELSE 'escalated' END,
-               i.occurred_at, i.platform, p.institution, p.region_province, p.region_regency, now(), now(), NULL, NULL
+               i.occurred_at, i.platform, p.institution, p.region_province, p.region_regency, now(), now(),
+               CASE WHEN i.id % 100 BETWEEN 60 AND 69 THEN 1 + i.id % 10 END,
+               CASE WHEN i.id % 100 BETWEEN 60 AND 69 THEN now() END
         FROM interaction i JOIN person p ON p.id = i.actor_account_id"""),
     ("reviews", """INSERT INTO review (flag_id, reviewer_id, decision, note, created_at)
         SELECT f.id, 1 + f.id % 10, CASE f.status WHEN 'confirmed' THEN 'confirm' ELSE 'dismiss' END, 'bench', now()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import (
@@ -59,6 +59,10 @@ class Flag(Base):
         Index("ix_flag_queue_institution_time", "institution", "status", "event_at", "id"),
         Index("ix_flag_queue_regency", "region_regency", "status", "score", "id"),
         Index("ix_flag_queue_platform", "platform", "status", "score", "id"),
+        Index("ix_flag_queue_province", "region_province", "status", "score", "id"),
+        # "My claims": a reviewer holds few flags, but without this a claim-less tab walked every flag.
+        Index("ix_flag_queue_assignee", "assignee_id", "status", "score", "id",
+              sqlite_where=text("assignee_id IS NOT NULL"), postgresql_where=text("assignee_id IS NOT NULL")),
     )
 
     id: Mapped[intpk]
