@@ -52,7 +52,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.p30_store.StorePipeline": 300,
 }
 NETRAL_STORE = True
-NETRAL_BATCH_SIZE = 2000  # measured: 500 cost PostgreSQL 0.72 x the no-storage rate, 2,000 0.82 x
+NETRAL_BATCH_SIZE = 2000  # measured: 500 cost PostgreSQL 0.72 x the no-storage rate, 2,000 0.78-0.82 x
 NETRAL_BATCH_SECONDS = 10.0  # a slow crawl still commits what it has this often
 NETRAL_DATABASE_URL = None  # None: models.session.database_url() (NETRAL_DATABASE_URL or instance/)
 

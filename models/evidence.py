@@ -13,9 +13,13 @@ def sha256_text(raw: str) -> str:
 
 
 def raw_json_text(payload: Any) -> str:
-    """Serialise a parsed payload without reordering keys, so it stays as the platform sent it."""
+    """The payload's text as the platform sent it: its source text when the parser kept it
+    (crawler.verbatim), else a serialisation that keeps the key order."""
     if isinstance(payload, str):
         return payload
+    source = getattr(payload, "source_text", None)
+    if source is not None:
+        return source
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 

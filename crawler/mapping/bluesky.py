@@ -47,9 +47,11 @@ def _post(uri: str, cid: str | None, author: dict, record: dict, raw: dict, fetc
     )
 
 
-def post(view: dict, fetched_at: datetime) -> PostItem:
-    """A PostView (feeds, threads, getPosts, getQuotes)."""
-    return _post(view["uri"], view.get("cid"), view["author"], view["record"], view, fetched_at)
+def post(view: dict, fetched_at: datetime, raw: dict | None = None) -> PostItem:
+    """A PostView (feeds, threads, getPosts, getQuotes); raw: the listed object it came in, when that is
+    not the view itself (a feed entry), so the evidence is the text as sent."""
+    return _post(view["uri"], view.get("cid"), view["author"], view["record"], view if raw is None else raw,
+                 fetched_at)
 
 
 def embedded_post(view: dict, fetched_at: datetime) -> PostItem | None:
@@ -89,7 +91,7 @@ def interaction(kind: str, actor: AccountItem, target_uri: str, raw: Any, fetche
 def feed_entry(entry: dict, fetched_at: datetime) -> tuple[list, str | None, bool]:
     """Map one getAuthorFeed entry. Return (items, sort time, is the author's own post)."""
     view = entry["post"]
-    target = post(view, fetched_at)
+    target = post(view, fetched_at, raw=entry)
     reason = entry.get("reason") or {}
     if reason.get("$type") == REPOST_REASON:
         by = account(reason["by"])
@@ -104,13 +106,13 @@ def feed_entry(entry: dict, fetched_at: datetime) -> tuple[list, str | None, boo
     if parent_uri and parent.get("uri") == parent_uri and "record" in parent:
         items.append(post(parent, fetched_at))
     if parent_uri:
-        items.append(interaction("reply", target.author, parent_uri, view, fetched_at, own_uri=target.platform_id,
+        items.append(interaction("reply", target.author, parent_uri, entry, fetched_at, own_uri=target.platform_id,
                                  when=record.get("createdAt")))
     quoted = quoted_uri(record)
     if quoted:
         shown = embedded_post(view, fetched_at)
         if shown is not None and shown.platform_id == quoted:
             items.append(shown)
-        items.append(interaction("quote", target.author, quoted, view, fetched_at, own_uri=target.platform_id,
+        items.append(interaction("quote", target.author, quoted, entry, fetched_at, own_uri=target.platform_id,
                                  when=record.get("createdAt")))
     return items, view.get("indexedAt") or record.get("createdAt"), True

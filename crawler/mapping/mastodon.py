@@ -48,14 +48,16 @@ def account(entity: dict, lookup_handle: str | None = None) -> AccountItem:
                        bio=entity.get("note"), profile_url=url, lookup_handle=lookup_handle)
 
 
-def post(status: dict, fetched_at: datetime, reply_to_uri: str | None = None) -> PostItem:
+def post(status: dict, fetched_at: datetime, reply_to_uri: str | None = None, raw: dict | None = None) -> PostItem:
+    """A Status; raw: the listed status it came inside (a boost, a quote), so the evidence is the text as sent."""
     if status.get("id") in (None, ""):
         raise KeyError("id")
     content = status.get("content") or ""
     if status.get("spoiler_text"):
         content = f"<p>{escape(status['spoiler_text'])}</p>{content}"
     return PostItem(platform=PLATFORM, platform_id=status["uri"], author=account(status["account"]),
-                    raw_json=raw_json_text(status), fetched_at=fetched_at, text=content, url=status.get("url"),
+                    raw_json=raw_json_text(status if raw is None else raw), fetched_at=fetched_at, text=content,
+                    url=status.get("url"),
                     created_at=status.get("created_at"), edited_at=status.get("edited_at"),
                     language=status.get("language"), reply_to_platform_id=reply_to_uri)
 

@@ -14,6 +14,7 @@ from typing import Any
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler import verbatim
 from crawler.pipelines import count_error
 from crawler.timeparse import parse_time
 
@@ -82,7 +83,7 @@ class NetralSpider(scrapy.Spider):
     def load_json(self, response, expect: str | None = None) -> dict | None:  # noqa: ANN001
         """Return the JSON object of the response, or None after counting why it is unusable."""
         try:
-            data = json.loads(response.text)
+            data = verbatim.loads(response.text, (expect,) if expect else ())
         except (ValueError, AttributeError):
             self.count("malformed_json")
             return None
@@ -94,7 +95,7 @@ class NetralSpider(scrapy.Spider):
     def load_list(self, response) -> list | None:  # noqa: ANN001
         """Return the JSON array of the response (Mastodon listings), or None after counting why not."""
         try:
-            data = json.loads(response.text)
+            data = verbatim.loads(response.text)
         except (ValueError, AttributeError):
             self.count("malformed_json")
             return None

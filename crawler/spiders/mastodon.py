@@ -106,7 +106,7 @@ class MastodonSpider(NetralSpider):
         if status.get("id") in (None, ""):  # a boost is stored through its reblog: check the wrapper too
             raise KeyError("id")
         if isinstance(status.get("reblog"), dict):
-            target = masto.post(status["reblog"], fetched_at)
+            target = masto.post(status["reblog"], fetched_at, raw=status)
             yield target
             yield masto.interaction("repost", masto.account(status["account"]), target.platform_id, status,
                                     fetched_at, record_uri=status.get("uri"), when=status.get("created_at"))
@@ -120,7 +120,7 @@ class MastodonSpider(NetralSpider):
             yield self.request(url, self.parse_parent, {"status": status})
         if quoted is not None:
             own = status["uri"]
-            yield masto.post(quoted, fetched_at)
+            yield masto.post(quoted, fetched_at, raw=status)
             yield masto.interaction("quote", masto.account(status["account"]), quoted["uri"], status, fetched_at,
                                     own_uri=own, when=status.get("created_at"))
         if interactions:
