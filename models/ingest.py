@@ -264,7 +264,7 @@ class Ingestor:
         if not unknown:
             return ids
         self._reconcile_handles(conn, unknown)
-        stamp = now if conn.dialect.name == "postgresql" else _sqlite_time(now)
+        stamp = (_json_time if conn.dialect.name == "postgresql" else _sqlite_time)(now)  # once, not per row
         rows = [(PLATFORM_VALUES[a.platform], a.platform_id, a.handle, a.display_name, a.bio, a.profile_url, stamp,
                  stamp) for a in unknown]
         returned = _bulk_upsert(conn, "account", ACCOUNT_COLS, rows, "platform, platform_id", ACCOUNT_SET,
