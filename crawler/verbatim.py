@@ -56,7 +56,9 @@ def _array(text: str, idx: int) -> tuple[list, int]:
 
 
 def _object(text: str, idx: int, lists: tuple[str, ...]) -> tuple[dict, int]:
-    """Parse the object at text[idx] ('{'), keeping the objects of the named arrays verbatim."""
+    """Parse the object at text[idx] ('{'), keeping the objects of the named arrays verbatim.
+
+    A name may be a dotted path into nested objects ("thread.replies")."""
     obj: dict = {}
     idx = _skip(text, idx + 1)
     if text.startswith("}", idx):
@@ -67,8 +69,11 @@ def _object(text: str, idx: int, lists: tuple[str, ...]) -> tuple[dict, int]:
         idx = _skip(text, idx)
         _expect(text, idx, ":")
         idx = _skip(text, idx + 1)
+        inner = tuple(path[len(key) + 1:] for path in lists if path.startswith(f"{key}."))
         if key in lists and text.startswith("[", idx):
             obj[key], idx = _array(text, idx)
+        elif inner and text.startswith("{", idx):
+            obj[key], idx = _object(text, idx, inner)
         else:
             obj[key], idx = _DECODER.raw_decode(text, idx)
         idx = _skip(text, idx)
@@ -79,7 +84,8 @@ def _object(text: str, idx: int, lists: tuple[str, ...]) -> tuple[dict, int]:
 
 def loads(text: str, lists: tuple[str, ...] = ()) -> object:
     """Parse `text` like json.loads; objects of a top-level array, of the named arrays of a top-level
-    object, and a whole top-level object come back as Verbatim. Raises ValueError on malformed JSON."""
+    object (names may be dotted paths), and a whole top-level object come back as Verbatim.
+    Raises ValueError on malformed JSON."""
     start = _skip(text, 0)
     if text.startswith("[", start):
         value, end = _array(text, start)

@@ -80,10 +80,14 @@ class NetralSpider(scrapy.Spider):
             self.count(f"request_{type(failure.value).__name__}")
             log.info("%s for %s: skipped", type(failure.value).__name__, failure.request.url)
 
-    def load_json(self, response, expect: str | None = None) -> dict | None:  # noqa: ANN001
-        """Return the JSON object of the response, or None after counting why it is unusable."""
+    def load_json(self, response, expect: str | None = None, lists: tuple[str, ...] = ()  # noqa: ANN001
+                  ) -> dict | None:
+        """Return the JSON object of the response, or None after counting why it is unusable.
+
+        The objects of the `expect` array, and of the arrays at the dotted paths in `lists`, keep their
+        source text (crawler.verbatim): the evidence stored for them."""
         try:
-            data = verbatim.loads(response.text, (expect,) if expect else ())
+            data = verbatim.loads(response.text, ((expect,) if expect else ()) + lists)
         except (ValueError, AttributeError):
             self.count("malformed_json")
             return None

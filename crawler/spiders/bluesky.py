@@ -138,7 +138,7 @@ class BlueskySpider(NetralSpider):
         meta = response.meta
         kind, uri = meta["kind"], meta["uri"]
         expect = {"like": "likes", "repost": "repostedBy", "quote": "posts", "reply": None}[kind]
-        data = self.load_json(response, expect=expect)
+        data = self.load_json(response, expect=expect, lists=("thread.replies",) if kind == "reply" else ())
         if data is None:
             return
         more = bool(data.get("cursor")) and kind != "reply"
@@ -181,11 +181,11 @@ class BlueskySpider(NetralSpider):
                                when=view["record"].get("createdAt"))
 
     def map_reply(self, node: dict, uri: str, fetched_at):  # noqa: ANN001
-        item = bsky.post(node["post"], fetched_at)
+        item = bsky.post(node["post"], fetched_at, raw=node)  # the thread node, as sent
         if item.reply_to_platform_id != uri:
             return
         yield item
-        yield bsky.interaction("reply", item.author, uri, node["post"], fetched_at, own_uri=item.platform_id,
+        yield bsky.interaction("reply", item.author, uri, node, fetched_at, own_uri=item.platform_id,
                                when=node["post"]["record"].get("createdAt"))
 
     # -- what an account liked and reposted, from its own repository ---------------------------------------

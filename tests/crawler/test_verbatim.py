@@ -73,3 +73,24 @@ def test_mastodon_statuses_keep_rails_escaping_and_hash_the_sent_bytes():
     [post] = split(spider.parse_statuses(response("http://masto.test/api/v1/accounts/9/statuses", body, meta)))["post"]
     assert post.raw_json == element
     assert hashlib.sha256(element.encode()).hexdigest() == hashlib.sha256(post.raw_json.encode()).hexdigest()
+
+
+def test_loads_follows_dotted_paths_into_nested_objects():
+    text = '{"thread": {"post": {"uri": "p"}, "replies": [ {"post": {"uri": "r1"}} ,{"post":{"uri":"r2"}}]}}'
+    data = loads(text, ("thread.replies",))
+    assert data == json.loads(text)
+    assert [r.source_text for r in data["thread"]["replies"]] == ['{"post": {"uri": "r1"}}', '{"post":{"uri":"r2"}}']
+    assert not hasattr(data["thread"]["post"], "source_text")
+
+
+def test_bluesky_thread_replies_store_their_thread_node_text():
+    spider = make_spider(BlueskySpider, actors="kandidatsatu.test", appview="http://appview.test", plc="http://plc.test")
+    rec = recorded("bluesky", "thread_campaign")
+    body = json.dumps(json.loads(rec["body"]), indent=1)
+    uri = json.loads(body)["thread"]["post"]["uri"]
+    meta = {"uri": uri, "kind": "reply", "method": "app.bsky.feed.getPostThread"}
+    out = split(spider.parse_interactions(response(rec["url"], body, meta)))
+    assert out["interaction"]
+    for reply in out["interaction"]:
+        assert reply.raw_json.startswith("{\n") and reply.raw_json in body
+        assert json.loads(reply.raw_json)["post"]["uri"] == reply.own_post_platform_id
