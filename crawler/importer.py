@@ -33,7 +33,8 @@ from crawler.items import AccountItem, InteractionItem, PostItem
 from crawler.normalize import normalize_item
 from crawler.validate import Invalid, check_item
 from models.base import RunStatus, utcnow
-from models.ingest import Ingestor, finish_run, start_run
+from models.ingest import Ingestor
+from models.runs import finish_run, start_run
 
 ACCOUNT_FIELDS = ("handle", "display_name", "bio", "profile_url")
 

@@ -19,8 +19,8 @@ from scrapy.settings import Settings
 from crawler.pipelines import ERROR_PREFIX, STORED_PREFIX, counts
 from crawler.spiders import spider_class
 from models.base import RunStatus
-from models.ingest import finish_run, previous_cursor_state, start_run
 from models.jobs import CrawlRun
+from models.runs import finish_run, previous_cursor_state, start_run
 from models.session import database_url, make_engine, session_scope
 
 

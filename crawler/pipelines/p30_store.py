@@ -21,8 +21,9 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.items import AccountItem, InteractionItem, PostItem, ScopeDone
 from crawler.pipelines import ERROR_PREFIX, STORED_PREFIX, count_error, counts
 from models.base import RunStatus
-from models.ingest import Ingestor, finish_run, start_run
+from models.ingest import Ingestor
 from models.jobs import CrawlRun
+from models.runs import finish_run, start_run
 from models.session import make_engine, session_scope
 
 log = logging.getLogger(__name__)

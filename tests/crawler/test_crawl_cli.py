@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from models.base import RunStatus
-from models.ingest import finish_run, start_run
+from models.runs import finish_run, start_run
 from webui.cli import cli
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from crawler.items import AccountItem, InteractionItem, PostItem, ScopeDone
 from models import Account, CrawlRun, Interaction, Platform, Post, RunStatus
 from models.evidence import sha256_text
-from models.ingest import Ingestor, finish_run, previous_cursor_state, start_run
+from models.ingest import Ingestor
+from models.runs import finish_run, previous_cursor_state, start_run
 from tests.factories import make_person
 
 T0 = datetime(2024, 11, 1, tzinfo=UTC)

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from models import CrawlRun, RunStatus, ingest, session_scope
-from models.ingest import finish_run, start_run
+from models.runs import finish_run, start_run
 from models.session import make_engine
 
 
