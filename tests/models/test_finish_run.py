@@ -3,14 +3,14 @@
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from models import CrawlRun, RunStatus, ingest, session_scope
+from models import CrawlRun, RunStatus, runs, session_scope
 from models.runs import finish_run, start_run
 from models.session import make_engine
 
 
 def test_finish_run_retries_refused_connections_then_gives_up(monkeypatch):
     waits = []
-    monkeypatch.setattr(ingest.time, "sleep", waits.append)
+    monkeypatch.setattr(runs.time, "sleep", waits.append)
     refused = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/nowhere", connect_args={"connect_timeout": 2})
     with pytest.raises(OperationalError):
         finish_run(refused, 1, RunStatus.FAILED, "x", attempts=3, wait_s=0.5)
