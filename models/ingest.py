@@ -22,6 +22,7 @@ from models.jobs import CrawlRun
 from models.session import immediate
 from models.social import Account, Interaction, Post
 
+SEPARATOR = "\x1e"  # record separator: never unescaped inside valid JSON text (crawler.validate.check_raw)
 CHUNK = 500  # keys per IN (...) list; far below SQLite's and PostgreSQL's parameter limits
 CACHE_LIMIT = 50_000  # ids remembered between batches; bounded so memory stays flat on long crawls
 
@@ -77,7 +78,7 @@ def _sqlite_time(value: datetime | None) -> str | None:
 
 
 def _bulk_upsert(conn, table: str, cols: dict[str, str], rows: list[tuple], conflict: str, set_sql: str,
-                 returning: str | None = None) -> list:
+                 returning: str | None = None, evidence: str | None = None) -> list:
     """INSERT ... ON CONFLICT DO UPDATE of many rows in one statement.
 
     The hot path of a crawl. The batch travels as one JSON array of rows, encoded by the C json encoder
@@ -86,23 +87,36 @@ def _bulk_upsert(conn, table: str, cols: dict[str, str], rows: list[tuple], conf
     takes the GIL back after every row) cost more than the database's own work, and one statement lets
     the database work on the other core while the writer thread waits without the GIL.
     Rows hold plain values: enum values as text, datetimes aware (PostgreSQL) or as _sqlite_time text.
+    evidence: the column of raw JSON texts, sent apart on PostgreSQL.
     """
-    document = json.dumps(rows, default=_json_time, ensure_ascii=False)
     pg = conn.dialect.name == "postgresql"
+    extra: tuple = ()
     if pg:
-        values = ", ".join(f"(e->>{n})::{kind}" for n, kind in enumerate(cols.values()))
+        exprs = [f"(e->>{n})::{kind}" for n, kind in enumerate(cols.values())]
         source = "jsonb_array_elements(%s::jsonb) AS e"
+        apart = list(cols).index(evidence) if evidence else None
+        texts = [row[apart] for row in rows] if apart is not None else []
+        if texts and not any(SEPARATOR in text for text in texts):
+            # The evidence texts travel apart, joined by a character valid JSON never holds unescaped:
+            # escaping them inside the document was most of the encoder's work (and held the GIL).
+            rows = [(*row[:apart], None, *row[apart + 1:]) for row in rows]
+            exprs[apart] = "r.t"
+            source = ("jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS x(e, n) "
+                      "JOIN unnest(string_to_array(%s, chr(30))) WITH ORDINALITY AS r(t, n) USING (n)")
+            extra = (SEPARATOR.join(texts),)
+        values = ", ".join(exprs)
     else:
         values = ", ".join(f"e.value->>{n}" for n in range(len(cols)))
         source = "json_each(?) AS e"
+    document = json.dumps(rows, default=_json_time, ensure_ascii=False)
     # WHERE true: SQLite needs it to parse an upsert whose rows come from a SELECT.
     sql = (f"INSERT INTO {table} ({', '.join(cols)}) SELECT {values} FROM {source} WHERE true "
            f"ON CONFLICT ({conflict}) DO UPDATE SET {set_sql}")
     if not returning:
-        conn.exec_driver_sql(sql, (document,))
+        conn.exec_driver_sql(sql, (document, *extra))
         return []
     if pg:
-        return conn.exec_driver_sql(f"{sql} RETURNING {returning}", (document,)).all()
+        return conn.exec_driver_sql(f"{sql} RETURNING {returning}", (document, *extra)).all()
     # SQLite hands back RETURNING rows one step at a time, each step taking the GIL back from the parser
     # (the writer thread then waits up to a switch interval per row): read the rows back as one JSON value.
     conn.exec_driver_sql(sql, (document,))
@@ -354,7 +368,7 @@ class Ingestor:
         if rows:
             rows.sort(key=lambda r: (r[1], r[2], r[3], r[5]))  # the natural key, in lock order (see accounts)
             _bulk_upsert(conn, "interaction", INTERACTION_COLS, rows,
-                         "kind, actor_account_id, target_post_id, instance_key", INTERACTION_SET)
+                         "kind, actor_account_id, target_post_id, instance_key", INTERACTION_SET, evidence="raw_json")
 
     def _apply_scope(self, conn, scope: Any, now: datetime) -> int:
         """Mark removed what a complete listing no longer shows (not seen since this run started)."""
