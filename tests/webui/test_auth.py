@@ -9,10 +9,11 @@ from models import AuditEvent, verify_chain
 from tests.webui.conftest import PASSWORD, csrf_token, login
 
 PAGES = ["/", "/queue/", "/dashboard/", "/registry/", "/export/", "/users/", "/case/1", "/registry/person/1",
-         "/registry/person/new", "/export/case/1.pdf", "/jobs/", "/jobs/new", "/jobs/1/edit", "/jobs/runs/1"]
+         "/registry/person/new", "/export/case/1.pdf", "/jobs/", "/jobs/new", "/jobs/1/edit", "/jobs/runs/1",
+         "/password"]
 POSTS = ["/queue/1/claim", "/case/1/claim", "/case/1/release", "/case/1/decide", "/logout", "/language",
          "/users/", "/users/1", "/registry/person/new", "/registry/person/1", "/registry/link/1", "/export/summary",
-         "/jobs/new", "/jobs/1/edit", "/jobs/1/enabled", "/jobs/1/run"]
+         "/jobs/new", "/jobs/1/edit", "/jobs/1/enabled", "/jobs/1/run", "/password", "/users/1/password"]
 
 
 def test_every_route_is_covered_by_these_lists(app):
@@ -160,3 +161,36 @@ def test_admin_deactivates_a_user_and_their_session_ends(as_role, users, db_sess
     assert admin.get("/users/").status_code == 200
     actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.action == "user.update")).all()
     assert actions == ["user.update"]
+
+
+NEW_PASSWORD = "a new passphrase 2"
+
+
+def test_changing_ones_password_checks_the_old_one_and_ends_other_sessions(app, users, as_role, db_session):
+    other = as_role("reviewer")  # a second session of the same user, e.g. another browser
+    me = as_role("reviewer")
+    form = {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD}
+    assert me.post("/password", {**form, "current_password": "wrong password!"}).status_code == 400
+    assert me.post("/password", {**form, "repeat_password": NEW_PASSWORD + "x"}).status_code == 400
+    assert me.post("/password", {**form, "new_password": "short", "repeat_password": "short"}).status_code == 400
+    assert me.post("/password", form).status_code == 302
+    assert me.get("/queue/").status_code == 200  # this session goes on
+    assert other.get("/queue/").status_code == 302  # the other one ended
+    client = app.test_client()
+    assert login(client, "reviewer").status_code == 401
+    assert login(client, "reviewer", NEW_PASSWORD).status_code == 302
+    actions = db_session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("user.password") == 1 and verify_chain(db_session).ok
+    assert all(NEW_PASSWORD not in str(e.details) for e in db_session.scalars(select(AuditEvent)))
+
+
+def test_only_admins_set_someone_elses_password(app, users, as_role, db_session):
+    target = users["viewer"].id
+    assert as_role("reviewer").post(f"/users/{target}/password", {"password": NEW_PASSWORD}).status_code == 403
+    admin = as_role("admin")
+    assert admin.post(f"/users/{target}/password", {"password": "short"}).status_code == 302  # refused, flashed
+    assert login(app.test_client(), "viewer", NEW_PASSWORD).status_code == 401
+    assert admin.post(f"/users/{target}/password", {"password": NEW_PASSWORD}).status_code == 302
+    assert login(app.test_client(), "viewer", NEW_PASSWORD).status_code == 302
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "user.password_reset")).one()
+    assert event.actor == "admin" and NEW_PASSWORD not in str(event.details)

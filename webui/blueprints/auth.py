@@ -1,4 +1,4 @@
-"""Review stage, login screen: log in and out, choose the interface language; every login is audited."""
+"""Review stage, login screen: log in and out, change one's password, choose the interface language; audited."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from models import User, record_event, session_scope, utcnow
 from webui.access import auth_hash
 from webui.database import db, engine
 from webui.i18n import LOCALES
-from webui.passwords import verify_password
+from webui.passwords import MIN_LENGTH, hash_password, verify_password
 from webui.ratelimit import LoginLimiter
 
 bp = Blueprint("auth", __name__)
@@ -76,3 +76,36 @@ def language():
         with session_scope(engine(), write=True) as s:
             s.get(User, g.user.id).locale = locale
     return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    """Change one's own password: the current one is asked for (and rate-limited like a login); every other
+    session of the user ends, this one goes on."""
+    if request.method == "GET":
+        return render_template("password.html", min_length=MIN_LENGTH)
+    keys = (f"ip:{request.remote_addr}", f"user:{g.user.username.lower()}")
+    limiter = _limiter()
+    if limiter.blocked(*keys):
+        flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
+        return render_template("password.html", min_length=MIN_LENGTH), 429
+    new = request.form.get("new_password", "")
+    error = None
+    if not verify_password(g.user.password_hash, request.form.get("current_password", "")):
+        limiter.fail(*keys)
+        error = _("The current password is wrong.")
+    elif new != request.form.get("repeat_password", ""):
+        error = _("The two new passwords differ.")
+    elif len(new) < MIN_LENGTH:
+        error = _("The new password must be at least %(n)s characters.", n=MIN_LENGTH)
+    if error:
+        flash(error, "error")
+        return render_template("password.html", min_length=MIN_LENGTH), 400
+    limiter.reset(*keys)
+    with session_scope(engine(), write=True) as s:
+        user = s.get(User, g.user.id)
+        user.password_hash = hash_password(new)
+        record_event(s, user.username, "user.password", "user", user.id)  # never the password itself
+        session["auth_hash"] = auth_hash(user)
+    flash(_("Password changed. Your other sessions are logged out."), "ok")
+    return redirect(url_for("queue.index"))

@@ -1,4 +1,4 @@
-"""Review stage, users screen (admins): list users, add one, change a role or deactivate; all audited."""
+"""Review stage, users screen (admins): list users, add one, change a role, deactivate, set a password; audited."""
 
 from __future__ import annotations
 
@@ -61,4 +61,24 @@ def update(user_id: int):
             user.is_active = active
         if changes:
             record_event(s, g.user.username, "user.update", "user", user.id, changes)
+    return redirect(url_for("users.index"))
+
+
+@bp.post("/<int:user_id>/password")
+@require_role(UserRole.ADMIN)
+def set_password(user_id: int):
+    """An admin sets a new password for a user who lost theirs; that user's sessions end."""
+    try:
+        password_hash = hash_password(request.form.get("password", ""))
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("users.index"))
+    with session_scope(engine(), write=True) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            return redirect(url_for("users.index"))
+        user.password_hash = password_hash
+        record_event(s, g.user.username, "user.password_reset", "user", user.id, {"username": user.username})
+        name = user.username
+    flash(_("New password set for %(name)s.", name=name), "ok")
     return redirect(url_for("users.index"))
