@@ -34,3 +34,10 @@ def test_evaluate_prints_metrics(nlp_cli):
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout)
     assert metrics["split"] == "holdout" and metrics["classifier"]["macro_f1"] >= 0.9
+
+
+def test_evaluate_takes_the_final_split(nlp_cli):
+    result = CliRunner().invoke(nlp_cli, ["nlp", "evaluate", "--split", "final"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    assert metrics["split"] == "final" and metrics["classifier"]["n"] > 0 and metrics["roles"]

@@ -123,7 +123,7 @@ def train(with_reviews: bool, profile_file: str | None) -> None:
 
 
 @nlp.command()
-@click.option("--split", type=click.Choice(["holdout", "test", "dev"]), default="holdout", show_default=True)
+@click.option("--split", type=click.Choice(["holdout", "test", "dev", "final"]), default="holdout", show_default=True)
 @click.option("--errors", is_flag=True, help="Also list the misclassified examples.")
 def evaluate(split: str, errors: bool) -> None:
     """Evaluate the shipped model on a held-out set and print its metrics as JSON."""
