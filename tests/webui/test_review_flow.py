@@ -212,3 +212,15 @@ def test_case_for_an_authored_post_and_earlier_flags(as_role, db_session, users)
     db_session.commit()
     html = as_role("viewer").get(f"/case/{authored.id}").get_data(as_text=True)
     assert "Saya dukung paslon 2" in html and f"/case/{liked.id}" in html  # the person's other flag
+
+
+def test_unreadable_filter_values_fall_back_and_are_named(as_role):
+    from webui.review.queue import QueueFilter
+
+    f = QueueFilter.from_args({"status": "bogus", "sort": "x", "severity": "high", "platform": "myspace",
+                               "date_from": "2024-13-01", "score_min": "abc", "score_max": "0.5"})
+    assert (f.status, f.sort, f.severity, f.platform, f.date_from, f.score_min, f.score_max) == (
+        "new", "score", "high", "", "", "", "0.5")
+    assert f.errors == ["status", "platform", "sort", "date_from", "score_min"]
+    page = as_role("viewer").get("/queue/?platform=%3Cscript%3E&score_max=nope").get_data(as_text=True)
+    assert "platform, score_max" in page and "<script>" not in page

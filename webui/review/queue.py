@@ -47,20 +47,12 @@ class QueueFilter:
         return f
 
     def _validate(self) -> None:
-        checks = {"status": [s.value for s in FlagStatus], "severity": [s.value for s in Severity],
-                  "platform": [p.value for p in Platform], "sort": list(SORTS)}
-        for name, allowed in checks.items():
-            if getattr(self, name) and getattr(self, name) not in allowed:
+        """Replace each unreadable value by its default and name it in `errors`."""
+        for name, valid in _CHECKS.items():
+            value = getattr(self, name)
+            if value and not valid(value):
                 self.errors.append(name)
-                setattr(self, name, "" if name not in ("status", "sort") else ("new" if name == "status" else "score"))
-        for name in ("date_from", "date_to"):
-            if getattr(self, name) and _parse_date(getattr(self, name)) is None:
-                self.errors.append(name)
-                setattr(self, name, "")
-        for name in ("score_min", "score_max"):
-            if getattr(self, name) and _parse_float(getattr(self, name)) is None:
-                self.errors.append(name)
-                setattr(self, name, "")
+                setattr(self, name, _DEFAULTS.get(name, ""))
 
     def args(self, **changes) -> dict:
         """The filter as query arguments (for links), without empty values."""
@@ -81,6 +73,21 @@ def _parse_float(value: str) -> float | None:
         return float(value)
     except ValueError:
         return None
+
+
+def _one_of(values) -> callable:  # noqa: ANN001
+    allowed = {getattr(v, "value", v) for v in values}
+    return allowed.__contains__
+
+
+# Per field: is a (non-empty) value usable? Fields with a default fall back to it, the others to "".
+_CHECKS = {
+    "status": _one_of(FlagStatus), "severity": _one_of(Severity), "platform": _one_of(Platform),
+    "sort": _one_of(SORTS),
+    "date_from": lambda v: _parse_date(v) is not None, "date_to": lambda v: _parse_date(v) is not None,
+    "score_min": lambda v: _parse_float(v) is not None, "score_max": lambda v: _parse_float(v) is not None,
+}
+_DEFAULTS = {"status": FlagStatus.NEW.value, "sort": "score"}
 
 
 def wib_day_start(day: date) -> datetime:
