@@ -8,6 +8,7 @@ Rows are never deleted: what a complete listing no longer shows gets `removed_at
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from datetime import UTC, datetime
@@ -64,6 +65,8 @@ INTERACTION_COLS = {"platform": "varchar", "kind": "varchar", "actor_account_id"
                     "occurred_at": "timestamptz", "first_seen_at": "timestamptz", "last_seen_at": "timestamptz",
                     "raw_json": "text", "raw_sha256": "varchar", "fetched_at": "timestamptz"}
 # Seen again: refresh last_seen_at and clear a removal; the first capture stays the evidence.
+# What a second capture of an interaction may fill in (INTERACTION_SET's coalesce columns).
+MERGED_FIELDS = ("platform_id", "occurred_at", "own_post_platform_id")
 INTERACTION_SET = ("last_seen_at = excluded.last_seen_at, removed_at = NULL, "
                    "platform_id = coalesce(interaction.platform_id, excluded.platform_id), "
                    "occurred_at = coalesce(interaction.occurred_at, excluded.occurred_at), "
@@ -166,7 +169,17 @@ class Batch:
     def add_interaction(self, inter: Any) -> None:
         self.add_account(inter.actor)
         key = (inter.platform, inter.kind, inter.actor.platform_id, inter.target_platform_id, inter.instance_key)
-        self.interactions.setdefault(key, inter)
+        known = self.interactions.get(key)
+        if known is None:
+            self.interactions[key] = inter
+            return
+        # Seen twice in one batch (a like in the AppView's listing and in the liker's repository): the first
+        # capture stays the evidence, and learns what only the second knows, as INTERACTION_SET does across
+        # batches. Keeping the first alone lost the like record's URI when both landed in one batch.
+        missing = {name: getattr(inter, name) for name in MERGED_FIELDS
+                   if getattr(known, name) is None and getattr(inter, name) is not None}
+        if missing:
+            self.interactions[key] = dataclasses.replace(known, **missing)
 
     def add_scope(self, scope: Any) -> None:
         self.scopes.append(scope)
