@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -86,3 +87,26 @@ def netral_env(db_url, monkeypatch, tmp_path):
     monkeypatch.setenv("NETRAL_DATABASE_URL", db_url)
     monkeypatch.setenv("NETRAL_INSTANCE_DIR", str(tmp_path / "instance"))
     return db_url
+
+
+REDIS_TEST = "redis://127.0.0.1:6379"
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database of our own (empty, cleared afterwards), so parallel runs cannot share a queue."""
+    try:
+        redis.Redis.from_url(REDIS_TEST).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis on 127.0.0.1:6379: {exc}")
+    for db in range(15, 0, -1):
+        client = redis.Redis.from_url(f"{REDIS_TEST}/{db}")
+        # Claim the database atomically: only an empty one, marked with our token.
+        token = uuid.uuid4().hex
+        if client.dbsize() == 0 and client.set("netral-test:claim", token, nx=True):
+            if client.dbsize() == 1:
+                yield f"{REDIS_TEST}/{db}"
+                client.flushdb()
+                return
+            client.delete("netral-test:claim")
+    pytest.skip("no empty Redis database to use")

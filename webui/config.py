@@ -69,6 +69,7 @@ def load_config() -> dict:
         "NETRAL_CLAIM_MINUTES": _int("NETRAL_CLAIM_MINUTES", 60),
         "NETRAL_LOGIN_MAX_ATTEMPTS": _int("NETRAL_LOGIN_MAX_ATTEMPTS", 5),
         "NETRAL_LOGIN_WINDOW_SECONDS": _int("NETRAL_LOGIN_WINDOW_SECONDS", 300),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,  # shared login limits across workers
         "NETRAL_QUEUE_PAGE_SIZE": _int("NETRAL_QUEUE_PAGE_SIZE", 25),
         "NETRAL_COUNTS_CACHE_SECONDS": _int("NETRAL_COUNTS_CACHE_SECONDS", 15),
         "NETRAL_PDF_MAX_CASES": _int("NETRAL_PDF_MAX_CASES", 2000),

@@ -194,3 +194,28 @@ def test_only_admins_set_someone_elses_password(app, users, as_role, db_session)
     assert login(app.test_client(), "viewer", NEW_PASSWORD).status_code == 302
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "user.password_reset")).one()
     assert event.actor == "admin" and NEW_PASSWORD not in str(event.details)
+
+
+def test_with_redis_every_worker_shares_the_login_limit(netral_env, users, redis_url):
+    """Two app instances stand for two gunicorn workers: failures counted by one block logins on the other."""
+    from webui import create_app
+
+    workers = [create_app({"TESTING": True, "DATABASE_URL": netral_env, "SECRET_KEY": "s", "REDIS_URL": redis_url})
+               for _ in range(2)]
+    first, second = (w.test_client() for w in workers)
+    for n in range(5):
+        assert login(first if n % 2 else second, "reviewer", "wrong password!").status_code == 401
+    assert login(first, "reviewer", PASSWORD).status_code == 429
+    assert login(second, "reviewer", PASSWORD).status_code == 429
+    assert login(second, "viewer", PASSWORD).status_code == 429  # the address is limited too
+
+
+def test_login_limit_holds_in_memory_while_redis_is_down(netral_env, users):
+    from webui import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": netral_env, "SECRET_KEY": "s",
+                      "REDIS_URL": "redis://127.0.0.1:1/0"})
+    client = app.test_client()
+    for _ in range(5):
+        assert login(client, "reviewer", "wrong password!").status_code == 401
+    assert login(client, "reviewer", PASSWORD).status_code == 429

@@ -11,16 +11,18 @@ from webui.access import auth_hash
 from webui.database import db, engine
 from webui.i18n import LOCALES
 from webui.passwords import MIN_LENGTH, hash_password, verify_password
-from webui.ratelimit import LoginLimiter
+from webui.ratelimit import LoginLimiter, RedisLoginLimiter
 
 bp = Blueprint("auth", __name__)
 
 
-def _limiter() -> LoginLimiter:
+def _limiter() -> LoginLimiter | RedisLoginLimiter:
     ext = current_app.extensions
     if "netral_login_limiter" not in ext:
         cfg = current_app.config
-        ext["netral_login_limiter"] = LoginLimiter(cfg["NETRAL_LOGIN_MAX_ATTEMPTS"], cfg["NETRAL_LOGIN_WINDOW_SECONDS"])
+        limits = (cfg["NETRAL_LOGIN_MAX_ATTEMPTS"], cfg["NETRAL_LOGIN_WINDOW_SECONDS"])
+        ext["netral_login_limiter"] = (RedisLoginLimiter(cfg["REDIS_URL"], *limits) if cfg.get("REDIS_URL")
+                                       else LoginLimiter(*limits))
     return ext["netral_login_limiter"]
 
 
