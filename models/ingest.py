@@ -1,4 +1,4 @@
-"""Store stage: batched, idempotent upserts of crawled accounts, posts and interactions, removals, crawl runs.
+"""Store stage: batched, idempotent upserts of crawled accounts, posts and interactions, and removals.
 
 The crawler's store pipeline and `netral import` both write through `Ingestor`, so an imported row and a
 crawled item are stored the same way. A batch is one transaction: a crash loses at most the open batch,
@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -64,9 +65,9 @@ INTERACTION_COLS = {"platform": "varchar", "kind": "varchar", "actor_account_id"
                     "own_post_id": "bigint", "instance_key": "varchar", "platform_id": "varchar",
                     "occurred_at": "timestamptz", "first_seen_at": "timestamptz", "last_seen_at": "timestamptz",
                     "raw_json": "text", "raw_sha256": "varchar", "fetched_at": "timestamptz"}
-# Seen again: refresh last_seen_at and clear a removal; the first capture stays the evidence.
 # What a second capture of an interaction may fill in (INTERACTION_SET's coalesce columns).
 MERGED_FIELDS = ("platform_id", "occurred_at", "own_post_platform_id")
+# Seen again: refresh last_seen_at and clear a removal; the first capture stays the evidence.
 INTERACTION_SET = ("last_seen_at = excluded.last_seen_at, removed_at = NULL, "
                    "platform_id = coalesce(interaction.platform_id, excluded.platform_id), "
                    "occurred_at = coalesce(interaction.occurred_at, excluded.occurred_at), "
@@ -140,6 +141,11 @@ def _json_time(value: object) -> str:
     raise TypeError(f"cannot store {type(value).__name__} as a time")
 
 
+def _time_text(conn) -> Callable[[datetime], str]:  # noqa: ANN001
+    """How a time is written into a batch document for this connection's database."""
+    return _json_time if conn.dialect.name == "postgresql" else _sqlite_time
+
+
 class Batch:
     """Items waiting to be written, deduplicated on their natural keys."""
 
@@ -186,7 +192,7 @@ class Batch:
 
 
 class Ingestor:
-    """Collect items into a batch and write it in one transaction with Core executemany upserts.
+    """Collect items into a batch and write it in one transaction, one upsert statement per table.
 
     `take()` + `write()` let a caller write one batch in a worker thread while it fills the next
     (one write at a time: the id caches are not shared between concurrent writes).
@@ -289,7 +295,7 @@ class Ingestor:
         if not unknown:
             return ids
         self._reconcile_handles(conn, unknown)
-        stamp = (_json_time if conn.dialect.name == "postgresql" else _sqlite_time)(now)  # once, not per row
+        stamp = _time_text(conn)(now)  # once, not per row
         rows = [(PLATFORM_VALUES[a.platform], a.platform_id, a.handle, a.display_name, a.bio, a.profile_url, stamp,
                  stamp) for a in unknown]
         returned = _bulk_upsert(conn, "account", ACCOUNT_COLS, rows, "platform, platform_id", ACCOUNT_SET,
@@ -362,7 +368,7 @@ class Ingestor:
                 keys.add((i.platform, i.own_post_platform_id))
         post_ids = self._lookup_post_ids(conn, keys)
         # A page's items share their capture time: format each distinct time once.
-        fmt = _json_time if conn.dialect.name == "postgresql" else _sqlite_time
+        fmt = _time_text(conn)
         memo: dict = {None: None}
         time = lambda v: memo[v] if v in memo else memo.setdefault(v, fmt(v))  # noqa: E731
         rows = []
