@@ -59,21 +59,21 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
         engine = make_engine(db_url)
         spider_args.setdefault("cursor_state", previous_cursor_state(engine, spider_name))
     scrapy_settings = crawl_settings(settings)
-    session = None
+    shared = None
     if scrapy_settings.get("REDIS_URL"):
         # Scale-out: join the source's crawl session; this run's removals count from the session's start.
         from crawler.scaleout import Session
 
-        session = Session(scrapy_settings, spider_name)
-        session_started = session.join()
+        shared = Session(scrapy_settings, spider_name)
+        shared_started = shared.join()
     if store:
         run_id, _ = start_run(engine, spider_name, parameters or {},
-                              started_at=session_started if session is not None else None)
+                              started_at=shared_started if shared is not None else None)
         scrapy_settings.set("NETRAL_RUN_ID", run_id, priority="cmdline")
         scrapy_settings.set("NETRAL_DATABASE_URL", db_url, priority="cmdline")
     process = CrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(spider_class(spider_name))
-    crawler.netral_session = session
+    crawler.netral_session = shared
     if progress is not None:
         # Start the ticker once the engine runs: touching the reactor earlier would install the wrong one.
         crawler.signals.connect(lambda: _every(progress_every, lambda: progress(*_counts(crawler))),
@@ -83,7 +83,7 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
         with _fewer_collections():
             process.start()
     finally:
-        lost = session.leave() if session is not None else False
+        lost = shared.leave() if shared is not None else False
     item_counts, error_counts = _counts(crawler)
     reason = crawler.stats.get_value("finish_reason")
     if not store:
