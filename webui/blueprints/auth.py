@@ -26,6 +26,11 @@ def _limiter() -> LoginLimiter | RedisLoginLimiter:
     return ext["netral_login_limiter"]
 
 
+def _attempt_keys(username: str) -> tuple[str, str]:
+    """What failed attempts are counted against: the client's address and the username."""
+    return f"ip:{request.remote_addr}", f"user:{username.lower()}"
+
+
 def _safe_next(target: str | None) -> str:
     # Only local paths: an attacker-supplied absolute URL must not turn login into an open redirect.
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -39,7 +44,7 @@ def login():
         return render_template("login.html", next=request.args.get("next", ""))
     username = request.form.get("username", "").strip()[:150]
     password = request.form.get("password", "")
-    keys = (f"ip:{request.remote_addr}", f"user:{username.lower()}")
+    keys = _attempt_keys(username)
     limiter = _limiter()
     if limiter.blocked(*keys):
         flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
@@ -86,27 +91,30 @@ def password():
     session of the user ends, this one goes on."""
     if request.method == "GET":
         return render_template("password.html", min_length=MIN_LENGTH)
-    keys = (f"ip:{request.remote_addr}", f"user:{g.user.username.lower()}")
+    keys = _attempt_keys(g.user.username)
     limiter = _limiter()
     if limiter.blocked(*keys):
         flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
         return render_template("password.html", min_length=MIN_LENGTH), 429
     new = request.form.get("new_password", "")
-    error = None
+    error = new_hash = None
     if not verify_password(g.user.password_hash, request.form.get("current_password", "")):
         limiter.fail(*keys)
         error = _("The current password is wrong.")
     elif new != request.form.get("repeat_password", ""):
         error = _("The two new passwords differ.")
-    elif len(new) < MIN_LENGTH:
-        error = _("The new password must be at least %(n)s characters.", n=MIN_LENGTH)
+    else:
+        try:
+            new_hash = hash_password(new)  # which refuses a short one
+        except ValueError:
+            error = _("The new password must be at least %(n)s characters.", n=MIN_LENGTH)
     if error:
         flash(error, "error")
         return render_template("password.html", min_length=MIN_LENGTH), 400
     limiter.reset(*keys)
     with session_scope(engine(), write=True) as s:
         user = s.get(User, g.user.id)
-        user.password_hash = hash_password(new)
+        user.password_hash = new_hash
         record_event(s, user.username, "user.password", "user", user.id)  # never the password itself
         session["auth_hash"] = auth_hash(user)
     flash(_("Password changed. Your other sessions are logged out."), "ok")
