@@ -165,22 +165,26 @@ def test_scopes_wait_one_batch_for_items_they_overtook(engine):
 
 
 def test_evidence_texts_are_stored_byte_for_byte(engine):
-    """Quotes, backslashes, escapes, non-ASCII and whitespace survive the batch document as sent; a text
-    holding the record separator (never valid JSON, so only a direct caller could pass one) too."""
+    """Quotes, backslashes, escapes, non-ASCII and whitespace survive the batch document as sent, in a batch
+    of several (on PostgreSQL their texts travel apart, joined by U+001E) and in a batch holding a text with
+    that separator (never valid JSON, so only a direct caller could pass one; it takes the other path)."""
     now = datetime.now(UTC)
     texts = ['{"text": "Pilih \\"01\\" \\\\ \\u003cb\\u003e", "n": 1}', '{\n  "nama": "Bu Guru \u00e9\U0001F600"\n}',
-             '{"a":"\t"}', '{"sep":"\x1e"}', '[]']
+             '{"a":"\t"}', '[]']
     ing = Ingestor(engine)
     ing.add_post(post())
     for n, raw in enumerate(texts):
         ing.add_interaction(InteractionItem("bluesky", "like", actor(n), POST, raw_json=raw, fetched_at=now))
     ing.flush()
-    ing = Ingestor(engine)  # a batch without the separator takes the other path on PostgreSQL
-    ing.add_interaction(InteractionItem("bluesky", "like", actor(9), POST, raw_json=texts[0] + " ", fetched_at=now))
+    with_separator = '{"sep":"\x1e"}'
+    ing = Ingestor(engine)
+    for n, raw in ((8, with_separator), (9, texts[0] + " ")):
+        ing.add_interaction(InteractionItem("bluesky", "like", actor(n), POST, raw_json=raw, fetched_at=now))
     ing.flush()
     with Session(engine) as session:
         got = {i.actor.handle: (i.raw_json, i.raw_sha256) for i in session.scalars(select(Interaction))}
-    want = {f"fan{n}.test": raw for n, raw in enumerate(texts)} | {"fan9.test": texts[0] + " "}
+    want = {f"fan{n}.test": raw for n, raw in enumerate(texts)} | {"fan8.test": with_separator,
+                                                                   "fan9.test": texts[0] + " "}
     assert {k: v[0] for k, v in got.items()} == want
     assert all(sha == sha256_text(raw) for raw, sha in got.values())
 

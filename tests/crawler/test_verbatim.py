@@ -94,3 +94,7 @@ def test_bluesky_thread_replies_store_their_thread_node_text():
     for reply in out["interaction"]:
         assert reply.raw_json.startswith("{\n") and reply.raw_json in body
         assert json.loads(reply.raw_json)["post"]["uri"] == reply.own_post_platform_id
+    replies = [p for p in out["post"] if p.platform_id in {i.own_post_platform_id for i in out["interaction"]}]
+    assert len(replies) == len(out["interaction"])
+    for post in replies:  # the reply post's evidence is its thread node too, as sent
+        assert post.raw_json.startswith("{\n") and post.raw_json in body
