@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pipeline.py [--interactions 1000000] [--postgres URL] [--concurrency 16] [--keep]
 
-A sample-network process serves a synthetic scenario (`python -m webui.demo --synthetic N`: two candidate
+A sample-network process serves a synthetic scenario (`python -m samplenet --synthetic N`: two candidate
 accounts, 200 posts, a crowd of 5,000 liking and reposting, every 50th a civil servant in the registry).
 The pipeline then runs stage by stage, each as the operator runs it (`netral ...` in its own process) on
 a fresh PostgreSQL database this script creates and drops:
@@ -42,7 +42,7 @@ GOAL_S = 20 * 60
 
 def start_network(interactions: int) -> tuple[subprocess.Popen, str]:
     """Start the sample network on a free loopback port; return the process and its URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "webui.demo", "--synthetic", str(interactions),
+    proc = subprocess.Popen([sys.executable, "-m", "samplenet", "--synthetic", str(interactions),
                              "--no-rate-limits", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     if not line.startswith("samplenet ready "):
@@ -53,7 +53,7 @@ def start_network(interactions: int) -> tuple[subprocess.Popen, str]:
 
 def registry_csv(path: Path, interactions: int) -> int:
     """Write the registry of the scenario's civil servants (the same handles the server generated)."""
-    from webui.demo.synthetic import build, registry_handles
+    from samplenet.synthetic import build, registry_handles
 
     handles = registry_handles(build(interactions))
     with path.open("w", newline="", encoding="utf-8") as fh:

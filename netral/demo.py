@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select, update
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = ROOT / "examples" / "demo"
 DEMO_USER = "demo"
 SCHEDULE = {"campaign": "60m", "quiet": "15m", "voting_day": "15m", "default": "6h"}
@@ -94,7 +94,7 @@ def demo(port: int, data_dir: Path, samplenet_port: int | None, scenario: Path, 
     from models.registry import Person
     from models.registry_import import RegistryImportError, import_registry
     from models.session import make_engine, session_scope
-    from webui.demo import SampleNetwork
+    from samplenet import SampleNetwork
     from webui.scheduler import Scheduler, sync_jobs
 
     upgrade(url)

@@ -1,5 +1,5 @@
-"""Run the sample network as a process: `python -m webui.demo --scenario FILE [--port N] [faults]`."""
+"""Run the sample network as a process: `python -m samplenet --scenario FILE [--port N] [faults]`."""
 
-from webui.demo.server import main
+from samplenet.server import main
 
 main()

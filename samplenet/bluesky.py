@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from webui.demo import bluesky_views as v
-from webui.demo.ids import iso_z, micros
-from webui.demo.index import BadCursor, Index, keyset_page
-from webui.demo.scenario import SInteraction, SPost
+from samplenet import bluesky_views as v
+from samplenet.ids import iso_z, micros
+from samplenet.index import BadCursor, Index, keyset_page
+from samplenet.scenario import SInteraction, SPost
 
 Params = dict[str, list[str]]
 Result = tuple[int, dict]

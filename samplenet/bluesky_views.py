@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from webui.demo.ids import iso_z
-from webui.demo.index import Index
-from webui.demo.records import image_blob_cid
-from webui.demo.scenario import SAccount, SPost
+from samplenet.ids import iso_z
+from samplenet.index import Index
+from samplenet.records import image_blob_cid
+from samplenet.scenario import SAccount, SPost
 
 # The AppView indexes a record a moment after it is written.
 INDEX_DELAY = timedelta(seconds=2)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from webui.demo.scenario import SAccount, Scenario, SInteraction, SPost
+from samplenet.scenario import SAccount, Scenario, SInteraction, SPost
 
 
 class Index:

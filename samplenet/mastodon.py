@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from webui.demo import mastodon_views as v
-from webui.demo.index import Index
-from webui.demo.scenario import SInteraction, SPost
+from samplenet import mastodon_views as v
+from samplenet.index import Index
+from samplenet.scenario import SInteraction, SPost
 
 Params = dict[str, list[str]]
 Result = tuple[int, object, dict[str, str]]

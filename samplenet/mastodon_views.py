@@ -9,9 +9,9 @@ from __future__ import annotations
 import html
 import re
 
-from webui.demo.ids import iso_z
-from webui.demo.index import Index
-from webui.demo.scenario import SAccount, SInteraction, SPost
+from samplenet.ids import iso_z
+from samplenet.index import Index
+from samplenet.scenario import SAccount, SInteraction, SPost
 
 _TOKEN = re.compile(r"(?<![\w@])([#@])(\w[\w.]*\w|\w)")
 

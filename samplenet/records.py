@@ -10,10 +10,10 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
-from webui.demo.ids import iso_z
+from samplenet.ids import iso_z
 
 if TYPE_CHECKING:
-    from webui.demo.scenario import SInteraction, SPost
+    from samplenet.scenario import SInteraction, SPost
 
 _HASHTAG = re.compile(r"(?<!\w)#(\w+)")
 _MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9.-]*\.[a-z]+)", re.I)

@@ -1,7 +1,7 @@
 """Sample network: load a scenario (accounts, posts, likes, reposts; replies and quotes are posts) from data.
 
 The scenario file is plain YAML; nothing here knows about any particular election. Times without a zone
-are read in the scenario's `timezone` (WIB by default). Every derived id comes from webui.demo.ids.
+are read in the scenario's `timezone` (WIB by default). Every derived id comes from samplenet.ids.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from webui.demo import ids
+from samplenet import ids
 
 PLATFORMS = ("bluesky", "mastodon")
 _KEY = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,63}$")
@@ -77,7 +77,7 @@ class SInteraction:
     @property
     def record(self) -> dict:
         """The like/repost record, built when served rather than kept for every interaction."""
-        from webui.demo.records import interaction_record
+        from samplenet.records import interaction_record
 
         return interaction_record(self)
 
@@ -201,7 +201,7 @@ def parse_scenario(data: dict) -> Scenario:
 
 def _derive_ids(scenario: Scenario) -> None:
     """Fill record keys, URIs, CIDs and records in time order (a reply needs its parent's CID)."""
-    from webui.demo.records import post_record
+    from samplenet.records import post_record
 
     used: set[str] = set()
 

@@ -4,7 +4,7 @@
     ... crawl net.url (AppView = PLC = PDS = Mastodon instance) ...
     net.stop()
 
-Also runs as a process (`python -m webui.demo --scenario FILE --port N`), printing one line
+Also runs as a process (`python -m samplenet --scenario FILE --port N`), printing one line
 `samplenet ready <url>` when it listens, for tests that kill and restart crawlers or servers.
 """
 
@@ -18,11 +18,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from webui.demo.bluesky import Bluesky
-from webui.demo.faults import Faults, Injector, RateLimit, rate_headers
-from webui.demo.index import Index
-from webui.demo.mastodon import Mastodon
-from webui.demo.scenario import Scenario, load_scenario
+from samplenet.bluesky import Bluesky
+from samplenet.faults import Faults, Injector, RateLimit, rate_headers
+from samplenet.index import Index
+from samplenet.mastodon import Mastodon
+from samplenet.scenario import Scenario, load_scenario
 
 # The platforms' published limits (requests, window seconds); the demo raises them.
 REAL_RATE_LIMITS = {"bluesky": (3000, 300), "mastodon": (300, 300)}
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     faults = Faults(error_rate=args.error_rate, rate_limit_rate=args.rate_limit_rate, malformed=args.malformed,
                     latency_s=args.latency, seed=args.seed)
     if args.synthetic:
-        from webui.demo.synthetic import build
+        from samplenet.synthetic import build
 
         scenario = build(args.synthetic, platform=args.platform)
     else:

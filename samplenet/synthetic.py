@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from webui.demo.scenario import Scenario, parse_scenario
+from samplenet.scenario import Scenario, parse_scenario
 
 _TEXTS = (
     "Ayo dukung paslon nomor {n}! Kampanye di kelurahan {v} hari ini. #Pilkada{n:02d}",

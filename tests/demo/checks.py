@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from models.social import Account, Interaction, Post
-from webui.demo.scenario import Scenario, SPost
+from samplenet.scenario import Scenario, SPost
 
 EXPECTED_FILE = Path(__file__).parent / "expected.yaml"
 

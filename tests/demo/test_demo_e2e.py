@@ -15,7 +15,7 @@ from models.session import make_engine
 from tests.conftest import ROOT
 from tests.demo.checks import score
 from webui.cli import cli
-from webui.demo import load_scenario
+from samplenet import load_scenario
 
 
 def free_port() -> int:

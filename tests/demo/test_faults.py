@@ -15,7 +15,7 @@ from models.session import session_scope
 from models.social import Account, Interaction, Post
 from tests.conftest import ROOT
 from webui.cli.scheduler import crawl_step
-from webui.demo import Faults, SampleNetwork, load_scenario
+from samplenet import Faults, SampleNetwork, load_scenario
 
 DEMO = ROOT / "examples" / "demo"
 PROFILE = str(ROOT / "examples" / "profile.yaml")
@@ -113,7 +113,7 @@ def test_every_break_the_injector_makes_is_refused_by_the_bluesky_spider():
     from crawler.spiders.bluesky import BlueskySpider
     from crawler.validate import Invalid, check_item
     from tests.crawler.replay import errors, make_spider, response
-    from webui.demo.faults import apply_break, break_options
+    from samplenet.faults import apply_break, break_options
 
     checked, accepted = 0, []
     spider = make_spider(BlueskySpider)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from webui.demo import Faults, SampleNetwork, ScenarioError, parse_scenario
+from samplenet import Faults, SampleNetwork, ScenarioError, parse_scenario
 
 SMALL = {
     "name": "tiny",
@@ -219,7 +219,7 @@ def test_control_endpoints_change_a_running_network(net):
 
 
 def test_synthetic_scenarios_for_benchmarks():
-    from webui.demo.synthetic import build, registry_handles
+    from samplenet.synthetic import build, registry_handles
 
     scenario = build(2_000, candidates=2, posts_per_candidate=5, crowd=300)
     assert 1_900 <= len(scenario.interactions) <= 2_000 and len(scenario.posts) == 10
@@ -245,7 +245,7 @@ def test_runs_as_a_process():
 
     from tests.conftest import ROOT
 
-    proc = subprocess.Popen([sys.executable, "-m", "webui.demo", "--synthetic", "500", "--no-rate-limits"],
+    proc = subprocess.Popen([sys.executable, "-m", "samplenet", "--synthetic", "500", "--no-rate-limits"],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()

@@ -16,7 +16,7 @@ from models.jobs import CrawlRun
 from models.session import session_scope
 from models.social import Interaction, Post
 from tests.conftest import ROOT
-from webui.demo.scenario import Scenario
+from samplenet.scenario import Scenario
 
 CANDIDATES = ["paslon01.test", "paslon02.test"]
 

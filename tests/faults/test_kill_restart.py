@@ -8,8 +8,8 @@ import time
 import pytest
 
 from tests.faults.common import crawl_env, expected, netral_crawl, runs, stored
-from webui.demo import SampleNetwork
-from webui.demo.synthetic import build
+from samplenet import SampleNetwork
+from samplenet.synthetic import build
 
 SCENARIO = build(30_000)
 

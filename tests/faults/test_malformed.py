@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.faults.common import expected, run_crawl_child, stored
-from webui.demo import Faults, SampleNetwork
-from webui.demo.synthetic import build
+from samplenet import Faults, SampleNetwork
+from samplenet.synthetic import build
 
 # 1,200 posts with a few likes and reposts each: about 2,500 listing pages, so 1,000 of them get a bad item.
 SCENARIO = build(20_000, posts_per_candidate=600)

@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, text
 
 from models.migrate import upgrade
 from tests.faults.common import crawl_env, expected, netral_crawl, stored
-from webui.demo import SampleNetwork
-from webui.demo.synthetic import build
+from samplenet import SampleNetwork
+from samplenet.synthetic import build
 
 PG_BIN = next((p for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
                if (p / "initdb").exists()), None) if Path("/usr/lib/postgresql").exists() else None

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from tests.faults.common import expected, run_crawl_child, stored
-from webui.demo import Faults, SampleNetwork
-from webui.demo.synthetic import build
+from samplenet import Faults, SampleNetwork
+from samplenet.synthetic import build
 
 SCENARIO = build(10_000)
 

@@ -15,8 +15,8 @@ import pytest
 import redis
 
 from tests.faults.common import crawl_env, expected, netral_crawl, runs, stored
-from webui.demo import Faults, SampleNetwork
-from webui.demo.synthetic import build
+from samplenet import Faults, SampleNetwork
+from samplenet.synthetic import build
 
 SCENARIO = build(30_000)
 

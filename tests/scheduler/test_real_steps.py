@@ -13,7 +13,7 @@ from models.social import Interaction
 from tests.conftest import ROOT
 from tests.demo.test_samplenet import SMALL
 from webui.cli.scheduler import crawl_command
-from webui.demo import SampleNetwork, parse_scenario
+from samplenet import SampleNetwork, parse_scenario
 from webui.scheduler import Scheduler
 
 PROFILE = str(ROOT / "examples" / "profile.yaml")

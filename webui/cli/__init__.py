@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from webui.cli import audit, crawl, db, demo, export, nlp, profile, registry, scheduler, serve, users
+from netral import demo
+from webui.cli import audit, crawl, db, export, nlp, profile, registry, scheduler, serve, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
