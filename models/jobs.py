@@ -8,8 +8,8 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import (
-    BigIntPK,
     Base,
+    BigIntPK,
     JSONType,
     RunStatus,
     UTCDateTime,

@@ -28,7 +28,7 @@ def _step(message: str, started: float) -> None:
 
 def _jobs(samplenet_url: str, profile: Path):
     """The demo's crawl jobs: both platforms, candidates post-centric and the registry account-centric."""
-    from webui.scheduler import JobsConfig
+    from scheduler.specs import JobsConfig
 
     fast = {"delay": 0, "concurrency": 8}
     return JobsConfig.model_validate({"jobs": [
@@ -95,7 +95,8 @@ def demo(port: int, data_dir: Path, samplenet_port: int | None, scenario: Path, 
     from models.registry_import import RegistryImportError, import_registry
     from models.session import make_engine, session_scope
     from samplenet import SampleNetwork
-    from webui.scheduler import Scheduler, sync_jobs
+    from scheduler.runner import Scheduler
+    from scheduler.specs import sync_jobs
 
     upgrade(url)
     engine = make_engine(url)

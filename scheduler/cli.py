@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import signal
-import subprocess
-import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -16,8 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models.jobs import CrawlJob
 from models.session import session_scope
+from scheduler.runner import Scheduler
+from scheduler.specs import ScheduleError, load_config, sync_jobs
 from webui.cli.common import open_engine
-from webui.scheduler import ScheduleError, Scheduler, load_config, sync_jobs
 
 
 @click.group(invoke_without_command=True)
@@ -87,52 +85,6 @@ def list_cmd() -> None:
             click.echo(f"    running on {job.locked_by} (lease until {job.locked_until:%H:%M:%SZ})")
         if job.consecutive_failures:
             click.echo(f"    {job.consecutive_failures} failure(s) in a row; last error: {job.last_error}")
-
-
-# The crawl step: a job's targets and options become a `netral crawl` command in its own process (Scrapy's
-# reactor cannot restart inside a long-running scheduler, and a crashed crawl must not take it down).
-_FLAGS = {"appview": "--appview", "plc": "--plc", "instance": "--instance", "concurrency": "--concurrency",
-          "delay": "--delay", "recheck_days": "--recheck-days"}
-_REPEATED = {"bluesky": ("actors", "--actor"), "mastodon": ("accounts", "--account")}
-_ONLY = {"appview": "bluesky", "plc": "bluesky", "instance": "mastodon"}
-
-
-def crawl_command(source: str, targets: dict, options: dict, profile: str | None) -> list[str]:
-    """Build the `netral crawl SOURCE ...` arguments for a job (never a token: that stays in the environment)."""
-    if source not in _REPEATED:
-        raise click.ClickException(f"unknown crawl source {source!r}")
-    args = ["crawl", source]
-    key, flag = _REPEATED[source]
-    for value in targets.get(key) or []:
-        args += [flag, str(value)]
-    if targets.get("profile", True) and profile:
-        args += ["--profile", profile]
-    if targets.get("registry"):
-        args.append("--registry")
-    for name, flag in _FLAGS.items():
-        if options.get(name) is None:
-            continue
-        if _ONLY.get(name, source) != source:
-            raise click.ClickException(f"option {name!r} is for {_ONLY[name]} jobs, not {source}")
-        args += [flag, str(options[name])]
-    return args
-
-
-def crawl_step(engine, source: str, targets: dict, options: dict, profile: str | None) -> int | None:  # noqa: ANN001
-    """Run the job's crawl in a child process on the scheduler's database; return its CrawlRun id."""
-    import os
-
-    env = dict(os.environ, NETRAL_DATABASE_URL=engine.url.render_as_string(hide_password=False))
-    argv = [sys.executable, "-c", "from webui.cli import cli; cli(prog_name='netral')",
-            *crawl_command(source, targets, options, profile)]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=float(options.get("timeout_s", 10800)))
-    match = re.search(r"^Run (\d+): (\w+)", done.stdout, re.MULTILINE)
-    if done.returncode != 0 or match is None:
-        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise RuntimeError(f"netral crawl {source} exited {done.returncode}: {' | '.join(tail)}")
-    if match.group(2) != "completed":
-        raise RuntimeError(f"crawl run {match.group(1)} ended {match.group(2)}")
-    return int(match.group(1))
 
 
 def register(cli: click.Group) -> None:

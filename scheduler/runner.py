@@ -1,203 +1,31 @@
 """Scheduling stage: run due crawl jobs (crawl, then classify, then flag), each job by one scheduler at a time.
 
-A job's interval depends on the election phase of today (in the profile's time zone), e.g. hourly in the
-campaign and every 15 minutes in the quiet period and on voting day. The lock is a lease taken with one
-conditional UPDATE (atomic on SQLite and PostgreSQL alike), renewed between steps, released with the
-outcome. A failure is recorded and retried with exponential backoff.
+The lock is a lease taken with one conditional UPDATE (atomic on SQLite and PostgreSQL alike), renewed
+between steps, released with the outcome. A failure is recorded and retried with exponential backoff.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
 import os
-import re
 import socket
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.base import RunStatus, utcnow
 from models.jobs import CrawlJob
-from models.profile import load_profile
-from models.session import immediate, session_scope
+from models.session import immediate
+from scheduler.specs import backoff, interval_for
+from scheduler.steps import call_step, resolve_step
 
 log = logging.getLogger(__name__)
 
-# The pipeline a job runs, in order. Resolved lazily: the stages live in other packages.
-STEPS: dict[str, str] = {
-    "crawl": "webui.cli.scheduler:crawl_step",  # `netral crawl` in a child process
-    "classify": "nlp.jobs:classify_pending",
-    "flag": "nlp.jobs:run_rules",
-}
-PHASES = ("before", "campaign", "quiet", "voting_day", "after", "default")
-_INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class StepNotAvailable(LookupError):
-    """A pipeline step's code cannot be found (unknown name, or its package has not landed)."""
-
-
-class ScheduleError(ValueError):
-    """A job's schedule or config is invalid; the message names the job and field."""
-
-
-def resolve_step(name: str, steps: dict[str, str] | None = None) -> Callable:
-    """Return the callable for a step name ('crawl', ...) or a dotted path 'package.module:function'."""
-    table = STEPS | (steps or {})
-    target = table.get(name, name)
-    if ":" not in target:
-        raise StepNotAvailable(f"unknown step {name!r} (known: {', '.join(table)})")
-    module_name, attr = target.split(":", 1)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise StepNotAvailable(f"step {name!r}: cannot import {module_name} ({exc})") from None
-    fn = getattr(module, attr, None)
-    if not callable(fn):
-        raise StepNotAvailable(f"step {name!r}: {module_name} has no function {attr!r}")
-    return fn
-
-
-def call_step(fn: Callable, **available) -> object:
-    """Call a step with the keyword arguments it declares, so steps can take only what they need."""
-    params = inspect.signature(fn).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return fn(**available)
-    return fn(**{k: v for k, v in available.items() if k in params})
-
-
-def parse_interval(value: object) -> timedelta:
-    """Read '15m', '1h', '6h', '90s', '1d' or a number of seconds."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return timedelta(seconds=value)
-    match = _INTERVAL.match(str(value))
-    if not match or int(match.group(1)) == 0:
-        raise ScheduleError(f"interval {value!r} must look like 90s, 15m, 1h or 1d")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
-
-
-def phase_now(profile_path: str | None, now: datetime) -> str:
-    """Return the election phase of `now` (the day in the profile's time zone), or 'default' without a profile."""
-    if not profile_path:
-        return "default"
-    profile = load_profile(profile_path)
-    day = now.astimezone(ZoneInfo(profile.election.timezone)).date()
-    return profile.phase_on(day)
-
-
-def interval_for(schedule: dict, profile_path: str | None, now: datetime) -> tuple[str, timedelta]:
-    """Return (phase, interval): the phase's own interval, else the schedule's default."""
-    phase = phase_now(profile_path, now)
-    raw = schedule.get(phase, schedule.get("default"))
-    if raw is None:
-        raise ScheduleError(f"schedule has no interval for phase {phase!r} and no default")
-    return phase, parse_interval(raw)
-
-
-def backoff(failures: int, interval: timedelta, base: timedelta, cap: timedelta) -> timedelta:
-    """Return the wait before retry n: base, 2x, 4x, ... never beyond the normal interval or the cap."""
-    return min(base * (2 ** max(0, failures - 1)), interval, cap)
-
-
-# --- jobs from a config file ---------------------------------------------------------------------------
-
-class JobSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=128)
-    source: str = Field(pattern=r"^(bluesky|mastodon)$")
-    targets: dict = {}
-    options: dict = {}
-    schedule: dict = Field(min_length=1)
-    profile: str | None = None
-    enabled: bool = True
-
-    @field_validator("schedule")
-    @classmethod
-    def _schedule(cls, schedule: dict) -> dict:
-        for phase, value in schedule.items():
-            if phase not in PHASES:
-                raise ValueError(f"unknown phase {phase!r} (expected one of: {', '.join(PHASES)})")
-            parse_interval(value)
-        return schedule
-
-
-def validate_job(values: dict) -> JobSpec:
-    """Validate one job as a jobs file's entry is validated (the UI's job form calls this too).
-
-    Raises ScheduleError with one 'field: reason' per problem, e.g. 'schedule: interval '5x' must look like ...'.
-    """
-    try:
-        return JobSpec.model_validate(values)
-    except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'job'}: {e['msg'].removeprefix('Value error, ')}"
-                    for e in exc.errors()]
-        raise ScheduleError("; ".join(problems)) from None
-
-
-class JobsConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    jobs: list[JobSpec] = []
-    steps: dict[str, str] = {}
-
-
-def load_config(path: str | Path) -> JobsConfig:
-    """Read a jobs YAML file; profile paths are taken relative to the file."""
-    path = Path(path)
-    try:
-        config = JobsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScheduleError(f"{path}: {exc}") from None
-    except (ValidationError, ScheduleError) as exc:
-        raise ScheduleError(f"{path}: {exc}") from None
-    for spec in config.jobs:
-        if spec.profile and not Path(spec.profile).is_absolute():
-            spec.profile = str((path.parent / spec.profile).resolve())
-    names = [s.name for s in config.jobs]
-    if len(names) != len(set(names)):
-        raise ScheduleError(f"{path}: job names must be unique")
-    return config
-
-
-def sync_jobs(engine: Engine, config: JobsConfig) -> dict[str, int]:
-    """Upsert the file's jobs by name; disable config jobs the file no longer lists (history is kept)."""
-    counts = {"created": 0, "updated": 0, "disabled": 0}
-    with session_scope(engine, write=True) as session:
-        existing = {j.name: j for j in session.scalars(select(CrawlJob))}
-        for spec in config.jobs:
-            values = {"source": spec.source, "targets": spec.targets, "options": spec.options,
-                      "schedule": spec.schedule, "profile_path": spec.profile, "enabled": spec.enabled,
-                      "origin": "config"}
-            job = existing.get(spec.name)
-            if job is None:
-                session.add(CrawlJob(name=spec.name, consecutive_failures=0, **values))
-                counts["created"] += 1
-            elif any(getattr(job, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(job, k, v)
-                counts["updated"] += 1
-        listed = {s.name for s in config.jobs}
-        for job in existing.values():
-            if job.origin == "config" and job.name not in listed and job.enabled:
-                job.enabled = False
-                counts["disabled"] += 1
-    return counts
-
-
-# --- running --------------------------------------------------------------------------------------------
 
 @dataclass
 class Outcome:

@@ -13,9 +13,9 @@ from models.jobs import CrawlRun
 from models.registry_import import import_registry
 from models.session import session_scope
 from models.social import Account, Interaction, Post
-from tests.conftest import ROOT
-from webui.cli.scheduler import crawl_step
 from samplenet import Faults, SampleNetwork, load_scenario
+from scheduler.steps import crawl_step
+from tests.conftest import ROOT
 
 DEMO = ROOT / "examples" / "demo"
 PROFILE = str(ROOT / "examples" / "profile.yaml")
@@ -112,8 +112,8 @@ def test_every_break_the_injector_makes_is_refused_by_the_bluesky_spider():
     from crawler.items import AccountItem, InteractionItem, PostItem
     from crawler.spiders.bluesky import BlueskySpider
     from crawler.validate import Invalid, check_item
-    from tests.crawler.replay import errors, make_spider, response
     from samplenet.faults import apply_break, break_options
+    from tests.crawler.replay import errors, make_spider, response
 
     checked, accepted = 0, []
     spider = make_spider(BlueskySpider)

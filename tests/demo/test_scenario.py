@@ -13,9 +13,9 @@ import yaml
 from models.base import PersonRole
 from models.profile import load_profile
 from models.registry_import import import_registry
-from tests.conftest import ROOT
 from samplenet import load_scenario
 from samplenet.server import SampleNetwork
+from tests.conftest import ROOT
 
 DEMO = ROOT / "examples" / "demo"
 EXPECTED = yaml.safe_load((Path(__file__).parent / "expected.yaml").read_text(encoding="utf-8"))

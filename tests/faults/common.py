@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, func, select
 from models.jobs import CrawlRun
 from models.session import session_scope
 from models.social import Interaction, Post
-from tests.conftest import ROOT
 from samplenet.scenario import Scenario
+from tests.conftest import ROOT
 
 CANDIDATES = ["paslon01.test", "paslon02.test"]
 

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from tests.faults.common import crawl_env, expected, netral_crawl, runs, stored
 from samplenet import SampleNetwork
 from samplenet.synthetic import build
+from tests.faults.common import crawl_env, expected, netral_crawl, runs, stored
 
 SCENARIO = build(30_000)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.faults.common import expected, run_crawl_child, stored
 from samplenet import Faults, SampleNetwork
 from samplenet.synthetic import build
+from tests.faults.common import expected, run_crawl_child, stored
 
 # 1,200 posts with a few likes and reposts each: about 2,500 listing pages, so 1,000 of them get a bad item.
 SCENARIO = build(20_000, posts_per_candidate=600)

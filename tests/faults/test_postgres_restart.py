@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from models.migrate import upgrade
-from tests.faults.common import crawl_env, expected, netral_crawl, stored
 from samplenet import SampleNetwork
 from samplenet.synthetic import build
+from tests.faults.common import crawl_env, expected, netral_crawl, stored
 
 PG_BIN = next((p for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
                if (p / "initdb").exists()), None) if Path("/usr/lib/postgresql").exists() else None

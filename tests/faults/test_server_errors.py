@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.faults.common import expected, run_crawl_child, stored
 from samplenet import Faults, SampleNetwork
 from samplenet.synthetic import build
+from tests.faults.common import expected, run_crawl_child, stored
 
 SCENARIO = build(10_000)
 

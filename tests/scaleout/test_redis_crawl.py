@@ -14,9 +14,9 @@ from __future__ import annotations
 import pytest
 import redis
 
-from tests.faults.common import crawl_env, expected, netral_crawl, runs, stored
 from samplenet import Faults, SampleNetwork
 from samplenet.synthetic import build
+from tests.faults.common import crawl_env, expected, netral_crawl, runs, stored
 
 SCENARIO = build(30_000)
 

@@ -10,11 +10,11 @@ from models.jobs import CrawlJob, CrawlRun
 from models.review import Classification
 from models.session import session_scope
 from models.social import Interaction
+from samplenet import SampleNetwork, parse_scenario
+from scheduler.runner import Scheduler
+from scheduler.steps import crawl_command
 from tests.conftest import ROOT
 from tests.demo.test_samplenet import SMALL
-from webui.cli.scheduler import crawl_command
-from samplenet import SampleNetwork, parse_scenario
-from webui.scheduler import Scheduler
 
 PROFILE = str(ROOT / "examples" / "profile.yaml")
 

@@ -14,20 +14,11 @@ from sqlalchemy import select
 
 from models.jobs import CrawlJob, CrawlRun
 from models.session import session_scope
+from scheduler.runner import Scheduler
+from scheduler.specs import JobsConfig, ScheduleError, interval_for, load_config, parse_interval, sync_jobs
+from scheduler.steps import STEPS, StepNotAvailable, resolve_step
 from tests.conftest import ROOT
 from webui.cli import cli
-from webui.scheduler import (
-    STEPS,
-    JobsConfig,
-    ScheduleError,
-    Scheduler,
-    StepNotAvailable,
-    interval_for,
-    load_config,
-    parse_interval,
-    resolve_step,
-    sync_jobs,
-)
 
 PROFILE = str(ROOT / "examples" / "profile.yaml")
 SCHEDULE = {"campaign": "60m", "quiet": "15m", "voting_day": "15m", "default": "6h"}
@@ -165,7 +156,7 @@ def test_two_schedulers_in_threads_run_a_job_once(engine, tmp_path):
 RACER = """
 import sys, time
 from models.session import make_engine
-from webui.scheduler import Scheduler
+from scheduler.runner import Scheduler
 engine = make_engine(sys.argv[1])
 start = float(sys.argv[2])
 while time.time() < start:

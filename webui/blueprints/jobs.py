@@ -20,9 +20,9 @@ from sqlalchemy import select
 from models import CrawlRun, UserRole, record_event, session_scope, utcnow
 from models.jobs import CrawlJob
 from models.profile import ProfileError, load_profile
+from scheduler.specs import PHASES, ScheduleError, validate_job
 from webui.access import require_role
 from webui.database import db, engine
-from webui.scheduler import PHASES, ScheduleError, validate_job
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 RECENT_RUNS = 30
@@ -103,7 +103,7 @@ def _validated(raw: dict, stored_profile: str | None = None) -> dict:
             load_profile(spec.profile)
         except ProfileError as exc:
             raise ValueError(_("Invalid profile: %(error)s", error=str(exc))) from None
-    from webui.cli.scheduler import crawl_command  # the crawl step refuses options for another source
+    from scheduler.steps import crawl_command  # the crawl step refuses options for another source
 
     try:
         crawl_command(spec.source, spec.targets, spec.options, spec.profile)

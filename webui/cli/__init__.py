@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from netral import demo
-from webui.cli import audit, crawl, db, export, nlp, profile, registry, scheduler, serve, users
+from scheduler import cli as scheduler
+from webui.cli import audit, crawl, db, export, nlp, profile, registry, serve, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

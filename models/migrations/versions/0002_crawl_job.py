@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import models.base
-from sqlalchemy.dialects import postgresql
 
 revision: str = '0002_crawl_job'
 down_revision: str | None = '0001'

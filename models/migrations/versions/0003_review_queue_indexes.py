@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from alembic import op
 
-
 revision: str = '0003_review_queue_indexes'
 down_revision: str | None = '0002_crawl_job'
 branch_labels: str | Sequence[str] | None = None
