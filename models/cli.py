@@ -1,13 +1,57 @@
-"""CLI for the store stage: create and migrate the database."""
+"""Store stage commands: `netral db`, `registry`, `profile` and `audit`, and the helpers every stage's
+commands share (opening the database, refusing one that is not migrated)."""
 
 from __future__ import annotations
 
-import click
-from alembic.util import CommandError
+import functools
+from pathlib import Path
 
-from models import migrate
-from models.session import database_url
-from webui.cli.common import safe_url
+import click
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import selectinload
+
+from models import Person, PersonRole, migrate, session_scope, verify_chain
+from models.migrate import alembic_config
+from models.profile import ProfileError, load_profile
+from models.registry_import import RegistryImportError, import_registry, write_rejects
+from models.session import database_url, make_engine
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Return why the database cannot be used by this code (not migrated, or behind), or None."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current == head:
+        return None
+    if current is None:
+        return "the database has no schema yet: run `netral db upgrade`"
+    return f"the database is at revision {current}, this code expects {head}: run `netral db upgrade`"
+
+
+@functools.cache
+def _engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+def open_engine(check_schema: bool = True) -> Engine:
+    """Return the engine for NETRAL_DATABASE_URL, refusing a database that is not migrated to head."""
+    engine = _engine(database_url())
+    if check_schema:
+        problem = schema_problem(engine)
+        if problem:
+            raise click.ClickException(problem)
+    return engine
+
+
+def safe_url(url: str) -> str:
+    """Return the URL with any password masked, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 @click.group()
@@ -41,5 +85,91 @@ def current() -> None:
     migrate.current(database_url())
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(db)
+@click.group()
+def registry() -> None:
+    """Manage the registry of monitored people (ASN, election organizers) and their accounts."""
+
+
+@registry.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--accept-valid", is_flag=True, help="Import the good rows even when some are bad.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="With --accept-valid: write bad rows here.")
+def import_cmd(csv_file: Path, accept_valid: bool, rejects: Path | None) -> None:
+    """Import CSV_FILE (name,role,institution,unit,position,region,platform,handle,profile_url,nip).
+
+    All-or-nothing by default: one bad row and nothing is written. Re-importing a file changes nothing.
+    """
+    engine = open_engine()
+    try:
+        with session_scope(engine, write=True) as session:
+            report = import_registry(session, csv_file, accept_valid=accept_valid)
+    except RegistryImportError as exc:
+        for bad in exc.rejected:
+            click.echo(f"{csv_file}:{bad.line}: {bad.reason}", err=True)
+        raise click.ClickException(str(exc)) from None
+    for bad in report.rejected:
+        click.echo(f"{csv_file}:{bad.line}: rejected: {bad.reason}", err=True)
+    if report.rejected and rejects:
+        write_rejects(report.rejected, rejects)
+        click.echo(f"Rejected rows written to {rejects}", err=True)
+    click.echo(report.summary())
+
+
+@registry.command("list")
+@click.option("--role", type=click.Choice([r.value for r in PersonRole]), help="Only this role.")
+@click.option("--show-nip", is_flag=True, help="Show NIPs (sensitive personal data).")
+def list_cmd(role: str | None, show_nip: bool) -> None:
+    """List registered people with their accounts."""
+    engine = open_engine()
+    with session_scope(engine) as session:
+        query = select(Person).options(selectinload(Person.links)).order_by(Person.institution, Person.name)
+        if role:
+            query = query.where(Person.role == PersonRole(role))
+        people = session.scalars(query).all()
+        for person in people:
+            nip = f"  NIP {person.nip}" if show_nip and person.nip else ""
+            click.echo(f"{person.id:>5}  {person.name}  [{person.role.value}]  {person.institution}"
+                       f"{' / ' + person.unit if person.unit else ''}  {person.region or '-'}{nip}")
+            for link in person.links:
+                acct = link.account
+                click.echo(f"         {acct.platform.value}:{acct.handle or acct.platform_id}  "
+                           f"({link.method.value}, {link.status.value})")
+        click.echo(f"{len(people)} people")
+
+
+@click.group()
+def profile() -> None:
+    """Work with election profiles (YAML: calendar, candidates, parties, official accounts)."""
+
+
+@profile.command("check")
+@click.argument("profile_file", type=click.Path(dir_okay=False))
+def check_profile(profile_file: str) -> None:
+    """Validate PROFILE_FILE and print a summary; exit non-zero naming the bad field."""
+    try:
+        loaded = load_profile(profile_file)
+    except ProfileError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(loaded.summary())
+    click.echo("Profile is valid.")
+
+
+@click.group()
+def audit() -> None:
+    """Inspect the append-only audit trail."""
+
+
+@audit.command()
+def verify() -> None:
+    """Check the whole hash chain; name the first broken link and exit non-zero if there is one."""
+    with session_scope(open_engine()) as session:
+        report = verify_chain(session)
+    if not report.ok:
+        raise click.ClickException(
+            f"audit chain broken at event {report.broken_id}: {report.problem} "
+            f"({report.checked} event(s) before it verified)"
+        )
+    click.echo(f"Audit chain intact: {report.checked} event(s), head {report.head_hash}")
+
+
+COMMANDS = [db, registry, profile, audit]

@@ -1,12 +1,15 @@
-"""The `netral` command line: one Click group, one subcommand per stage, each a thin call into its package."""
+"""The `netral` command line: one Click group gathering every stage's commands (each stage owns its cli.py)."""
 
 from __future__ import annotations
 
 import click
 
+from crawler import cli as crawler_cli
+from models import cli as models_cli
 from netral import demo
-from scheduler import cli as scheduler
-from webui.cli import audit, crawl, db, export, nlp, profile, registry, serve, users
+from nlp import cli as nlp_cli
+from scheduler import cli as scheduler_cli
+from webui import cli as webui_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,6 +21,14 @@ def cli() -> None:
     """
 
 
-# Each stage's module adds its commands here; keep one line per module.
-for _module in (db, registry, profile, audit, crawl, nlp, export, scheduler, serve, users, demo):
-    _module.register(cli)
+@cli.group()
+def export() -> None:
+    """Export stored data as JSONL or CSV."""
+
+
+# The stages in data-flow order; each lists its top-level commands and its `export` subcommands.
+for _stage in (models_cli, crawler_cli, nlp_cli, scheduler_cli, webui_cli, demo):
+    for _command in _stage.COMMANDS:
+        cli.add_command(_command)
+    for _command in getattr(_stage, "EXPORT_COMMANDS", ()):
+        export.add_command(_command)

@@ -181,5 +181,4 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(demo)
+COMMANDS = [demo]

@@ -54,8 +54,8 @@ def classify(profile_file: str | None, file: str | None) -> None:
             click.echo(f"{bad} malformed line(s)", err=True)
             sys.exit(1)
         return
+    from models.cli import open_engine
     from nlp.jobs import classify_pending, count_pending
-    from webui.cli.common import open_engine
 
     engine = open_engine()
     with click.progressbar(length=count_pending(engine), label="classifying", show_pos=True,
@@ -89,9 +89,9 @@ def flag(profile_file: str | None) -> None:
     Also suggests roles for unlinked accounts from their bios (suggestions never flag anyone
     until a reviewer confirms them).
     """
+    from models.cli import open_engine
     from nlp.jobs import run_rules
     from nlp.suggest import suggest_roles
-    from webui.cli.common import open_engine
 
     profile = _load_profile(profile_file)
     click.echo(json.dumps(suggest_roles(open_engine())))
@@ -114,8 +114,8 @@ def train(with_reviews: bool, profile_file: str | None) -> None:
     from nlp.train import train as run_train
 
     if with_reviews:
+        from models.cli import open_engine
         from nlp.feedback import export_reviews
-        from webui.cli.common import open_engine
 
         counts = export_reviews(open_engine(), _load_profile(profile_file))
         click.echo(f"exported reviewed examples: {json.dumps(counts)}")
@@ -136,6 +136,4 @@ def evaluate(split: str, errors: bool) -> None:
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
 
-def register(cli: click.Group) -> None:
-    for command in (classify, detect_role, flag, nlp):
-        cli.add_command(command)
+COMMANDS = [classify, detect_role, flag, nlp]

@@ -11,11 +11,11 @@ import click
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from models.cli import open_engine
 from models.jobs import CrawlJob
 from models.session import session_scope
 from scheduler.runner import Scheduler
 from scheduler.specs import ScheduleError, load_config, sync_jobs
-from webui.cli.common import open_engine
 
 
 @click.group(invoke_without_command=True)
@@ -87,5 +87,4 @@ def list_cmd() -> None:
             click.echo(f"    {job.consecutive_failures} failure(s) in a row; last error: {job.last_error}")
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(scheduler)
+COMMANDS = [scheduler]

@@ -83,7 +83,7 @@ def crawl_step(engine, source: str, targets: dict, options: dict, profile: str |
     """Run the job's crawl in a child process on the scheduler's database; return its CrawlRun id."""
 
     env = dict(os.environ, NETRAL_DATABASE_URL=engine.url.render_as_string(hide_password=False))
-    argv = [sys.executable, "-c", "from webui.cli import cli; cli(prog_name='netral')",
+    argv = [sys.executable, "-c", "from netral.cli import cli; cli(prog_name='netral')",
             *crawl_command(source, targets, options, profile)]
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=float(options.get("timeout_s", 10800)))
     match = re.search(r"^Run (\d+): (\w+)", done.stdout, re.MULTILINE)

@@ -4,8 +4,8 @@ import re
 
 import click
 
+from netral.cli import cli
 from tests.conftest import ROOT
-from webui.cli import cli
 
 README = (ROOT / "README.md").read_text()
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()

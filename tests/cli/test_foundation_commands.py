@@ -4,8 +4,8 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from models.session import make_engine
+from netral.cli import cli
 from tests.conftest import FIXTURES, ROOT
-from webui.cli import cli
 
 GOOD = str(FIXTURES / "registry" / "good.csv")
 BAD = str(FIXTURES / "registry" / "bad.csv")

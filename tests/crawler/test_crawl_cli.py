@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from models.base import RunStatus
 from models.runs import finish_run, start_run
-from webui.cli import cli
+from netral.cli import cli
 
 
 def test_crawl_needs_targets(netral_env):

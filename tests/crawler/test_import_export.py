@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crawler.cli import INTERACTION_COLUMNS, interaction_rows
 from models import CrawlRun, Interaction, Post
 from models.evidence import sha256_text
-from webui.cli import cli
-from webui.cli.export import INTERACTION_COLUMNS, interaction_rows
+from netral.cli import cli
 
 CAND = "did:plc:kandidat"
 POST = f"at://{CAND}/app.bsky.feed.post/3kabc"

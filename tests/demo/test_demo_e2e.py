@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from models.jobs import CrawlJob
 from models.session import make_engine
+from netral.cli import cli
 from samplenet import load_scenario
 from tests.conftest import ROOT
 from tests.demo.checks import score
-from webui.cli import cli
 
 
 def free_port() -> int:

@@ -59,7 +59,7 @@ def crawl_env(db_url: str, **extra: str) -> dict[str, str]:
 
 def netral_crawl(net_url: str, env: dict[str, str]) -> subprocess.Popen:
     """Start `netral crawl bluesky` (post-centric, both candidates) against the sample network."""
-    argv = [sys.executable, "-c", "from webui.cli import cli; cli(prog_name='netral')", "crawl", "bluesky",
+    argv = [sys.executable, "-c", "from netral.cli import cli; cli(prog_name='netral')", "crawl", "bluesky",
             *[a for c in CANDIDATES for a in ("--actor", c)], "--appview", net_url, "--plc", net_url,
             "--delay", "0", "--concurrency", "8"]
     return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -32,11 +32,12 @@ def clf():
 @pytest.fixture
 def nlp_cli():
     """A CLI group with only this stage's commands, registered as the foundation does."""
-    from webui.cli import nlp as nlp_commands
+    from nlp import cli as nlp_commands
 
     @click.group()
     def cli() -> None:
         pass
 
-    nlp_commands.register(cli)
+    for command in nlp_commands.COMMANDS:
+        cli.add_command(command)
     return cli

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from models.jobs import CrawlJob, CrawlRun
 from models.session import session_scope
+from netral.cli import cli
 from scheduler.runner import Scheduler
 from scheduler.specs import JobsConfig, ScheduleError, interval_for, load_config, parse_interval, sync_jobs
 from scheduler.steps import STEPS, StepNotAvailable, resolve_step
 from tests.conftest import ROOT
-from webui.cli import cli
 
 PROFILE = str(ROOT / "examples" / "profile.yaml")
 SCHEDULE = {"campaign": "60m", "quiet": "15m", "voting_day": "15m", "default": "6h"}

@@ -6,8 +6,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from models import AuditEvent, User, UserRole
+from netral.cli import cli
 from tests.webui.conftest import fresh
-from webui.cli import cli
 from webui.passwords import verify_password
 
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from models import AuditEvent, Decision, FlagStatus, Review
+from netral.cli import cli
 from tests.factories import make_account, make_flag, make_interaction, make_person, make_post
-from webui.cli import cli
 
 NIP = "198001012005011001"
 
