@@ -55,7 +55,7 @@ def classify(profile_file: str | None, file: str | None) -> None:
             sys.exit(1)
         return
     from models.cli import open_engine
-    from nlp.jobs import classify_pending, count_pending
+    from nlp.jobs.classify import classify_pending, count_pending
 
     engine = open_engine()
     with click.progressbar(length=count_pending(engine), label="classifying", show_pos=True,
@@ -90,8 +90,8 @@ def flag(profile_file: str | None) -> None:
     until a reviewer confirms them).
     """
     from models.cli import open_engine
-    from nlp.jobs import run_rules
-    from nlp.suggest import suggest_roles
+    from nlp.jobs.flag import run_rules
+    from nlp.jobs.suggest import suggest_roles
 
     profile = _load_profile(profile_file)
     click.echo(json.dumps(suggest_roles(open_engine())))
@@ -111,11 +111,11 @@ def nlp() -> None:
               help="Profile of the reviewed election (used to mask its names in the exported examples).")
 def train(with_reviews: bool, profile_file: str | None) -> None:
     """Train the classifier from nlp/data; write nlp/model/ (artifact + pedigree) and nlp/MODEL_CARD.md."""
-    from nlp.train import train as run_train
+    from nlp.training.train import train as run_train
 
     if with_reviews:
         from models.cli import open_engine
-        from nlp.feedback import export_reviews
+        from nlp.jobs.feedback import export_reviews
 
         counts = export_reviews(open_engine(), _load_profile(profile_file))
         click.echo(f"exported reviewed examples: {json.dumps(counts)}")
@@ -127,7 +127,7 @@ def train(with_reviews: bool, profile_file: str | None) -> None:
 @click.option("--errors", is_flag=True, help="Also list the misclassified examples.")
 def evaluate(split: str, errors: bool) -> None:
     """Evaluate the shipped model on a held-out set and print its metrics as JSON."""
-    from nlp.evaluate import report
+    from nlp.training.evaluate import report
 
     result = report(split=split)
     if not errors:

@@ -4,7 +4,7 @@ Rules, not a model: each cue is a regular expression with a weight, and every de
 the spans that fired. Cues in the past or negated ("mantan ASN", "bukan PNS", "pensiunan") and
 aspirations ("calon PNS", "pejuang CPNS") do not count. "PPK" is resolved by its neighbours:
 election committee (PPK Kecamatan) or procurement official (Pejabat Pembuat Komitmen, an ASN).
-A detected role is only a suggestion: a registry link always wins (see nlp.jobs).
+A detected role is only a suggestion: a registry link always wins (see nlp.jobs.flag).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A registry (plain dict) of rule codes; `get_rule` raises on an unknown code. `decide()` is pure:
 given what is known about one act (who, what kind, the post's label and author), it returns the
-rule that fires, or None. The database job that feeds it lives in nlp.jobs.
+rule that fires, or None. The database job that feeds it lives in nlp.jobs.flag.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ import click
 # The pipeline a job runs, in order. Resolved lazily: the stages live in other packages.
 STEPS: dict[str, str] = {
     "crawl": "scheduler.steps:crawl_step",  # `netral crawl` in a child process
-    "classify": "nlp.jobs:classify_pending",
-    "flag": "nlp.jobs:run_rules",
+    "classify": "nlp.jobs.classify:classify_pending",
+    "flag": "nlp.jobs.flag:run_rules",
 }
 
 class StepNotAvailable(LookupError):

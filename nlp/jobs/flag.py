@@ -1,77 +1,25 @@
-"""NLP stage: the database jobs, `classify_pending` and `run_rules` (the scheduler calls them too).
+"""NLP stage, database job: run the neutrality rules over monitored accounts' acts (the scheduler calls it).
 
-Both are idempotent. Classification rows are unique per (post, model version): posts already
-classified by the current model are skipped. Flags are unique per (rule_code, subject_key):
-re-running inserts only flags that do not exist yet.
+Idempotent: flags are unique per (rule_code, subject_key), so re-running inserts only flags that do not
+exist yet.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, exists, select
+from sqlalchemy import Engine, and_, select
 from sqlalchemy.orm import Session
 
 from models import Account, AccountLink, Classification, Flag, Interaction, Person, Post
 from models.base import AttributionMethod, LinkStatus, Platform
 from models.session import session_scope
 from nlp import classifier as clf_mod
-from nlp.gazetteer import build
+from nlp.jobs.classify import Progress, _profile
 from nlp.rules import Act, decide
 
-Progress = Callable[[int], None] | None
-
-
-def _profile(profile: Any):
-    """Accept a loaded ElectionProfile, a path to one, or None."""
-    if profile is None or hasattr(profile, "candidates"):
-        return profile
-    from models.profile import load_profile
-
-    return load_profile(Path(profile))
-
-
-def count_pending(engine: Engine) -> int:
-    """How many posts the shipped model has not classified yet (for a progress bar)."""
-    from sqlalchemy import func
-
-    version = clf_mod.load().version
-    done = exists().where(and_(Classification.post_id == Post.id, Classification.model_version == version))
-    with session_scope(engine) as session:
-        return session.scalar(select(func.count()).select_from(Post).where(~done)) or 0
-
-
-def classify_pending(engine: Engine, profile: Any = None, batch_size: int = 1000,
-                     progress: Progress = None) -> dict:
-    """Classify every post not yet classified by the shipped model; return counts per label."""
-    profile = _profile(profile)
-    clf = clf_mod.load()
-    gaz = build(profile)
-    counts: Counter = Counter()
-    last_id = 0
-    done = exists().where(and_(Classification.post_id == Post.id, Classification.model_version == clf.version))
-    while True:
-        with session_scope(engine, write=True) as session:
-            rows = session.execute(
-                select(Post.id, Post.text).where(Post.id > last_id, ~done).order_by(Post.id).limit(batch_size)
-            ).all()
-            if not rows:
-                break
-            preds = clf.predict([r.text or "" for r in rows], gaz, batch_size=batch_size)
-            session.add_all(Classification(post_id=r.id, label=p.label, score=p.score, model_version=clf.version,
-                                           reasons=p.reasons) for r, p in zip(rows, preds, strict=False))
-            counts.update(p.label for p in preds)
-            last_id = rows[-1].id
-        if progress:
-            progress(len(rows))
-    return {"model_version": clf.version, "classified": sum(counts.values()), **counts}
-
-
-# ---------- rules ----------
 
 def monitored_accounts(session: Session) -> dict[int, Person]:
     """Map account id -> the monitored person it belongs to.
@@ -134,7 +82,7 @@ def _flag_row(rule, act: Act, person: Person, account_id: int, post: Post, cls: 
 
 def run_rules(engine: Engine, profile: Any = None, progress: Progress = None) -> dict:
     """Apply every rule to posts and interactions of monitored accounts; insert only new flags."""
-    from nlp.flagstore import insert_flags
+    from nlp.jobs.flagstore import insert_flags
 
     profile = _profile(profile)
     version = clf_mod.load().version

@@ -2,7 +2,7 @@
 
 An account with no registry link whose name or bio reads like an ASN, an organizer or the
 candidate side gets a Person and an AccountLink(method=detection, status=suggested) carrying the
-evidence spans. Suggestions never raise flags: a reviewer confirms them first (nlp.jobs only
+evidence spans. Suggestions never raise flags: a reviewer confirms them first (nlp.jobs.flag only
 counts registry links and confirmed ones). Re-running adds nothing for accounts already linked.
 """
 

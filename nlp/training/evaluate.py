@@ -19,7 +19,7 @@ from nlp.classifier import LABELS, MODEL_DIR, Classifier, load, pedigree
 from nlp.gazetteer import build
 from nlp.text import DATA
 
-CARD = Path(__file__).parent / "MODEL_CARD.md"
+CARD = Path(__file__).parents[1] / "MODEL_CARD.md"
 REAL_OTHER_EVAL = 150  # IndoNLU test lines added to each set's hand-written `other` posts
 SPLITS = ("dev", "test", "holdout", "final")
 
@@ -116,7 +116,7 @@ def write_model_card(ped: dict | None = None) -> Path:
     dev, test, hold = ped["metrics"]["dev"], ped["metrics"]["test"], ped["metrics"]["holdout"]
     final = ped["metrics"]["final"]
     libs = ", ".join(f"{k} {v}" for k, v in ped["libraries"].items())
-    template = (Path(__file__).parent / "data" / "MODEL_CARD.template.md").read_text(encoding="utf-8")
+    template = (Path(__file__).parents[1] / "data" / "MODEL_CARD.template.md").read_text(encoding="utf-8")
     CARD.write_text(template.format(
         version=ped["version"], trained_at=ped["trained_at"], sha=ped["training_data_sha256"],
         artifact_sha=ped["artifact_sha256"], examples=json.dumps(ped["training_examples"]),

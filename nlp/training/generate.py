@@ -1,6 +1,6 @@
 """Build the training corpus (train.jsonl) from the grammar, fictional elections and real text.
 
-Run: python -m nlp.data.generate   (deterministic: same seed, same file, same SHA-256)
+Run: python -m nlp.training.generate   (deterministic: same seed, same file, same SHA-256)
 Each generated example belongs to a fictional election whose profile is written to
 train_profiles.json, so training masks names exactly as `netral classify --profile` will.
 Real IndoNLU tweets and reviews (Apache-2.0, see SOURCES.md) add everyday `other` text.
@@ -13,13 +13,13 @@ import random
 import re
 from pathlib import Path
 
-from nlp.data.grammar import S as BASE
-from nlp.data.grammar_extra import EXTRA
+from nlp.training.grammar import S as BASE
+from nlp.training.grammar_extra import EXTRA
 
 S = {k: BASE.get(k, []) + EXTRA.get(k, []) for k in {*BASE, *EXTRA}}
 NAMING_INFO = [t for t in S["election_info"] if "{cand" in t or "{num" in t]
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parents[1] / "data"  # the corpus is data: it lives in nlp/data/
 SEED = 20241127
 
 FIRST = ["Ahmad", "Rudi", "Hendri", "Joko", "Suryo", "Bambang", "Agus", "Dedi", "Fajar", "Irwan",

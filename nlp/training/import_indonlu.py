@@ -1,6 +1,6 @@
 """Copy real everyday Indonesian text from IndoNLU (Apache-2.0) as `other` examples.
 
-Run: python -m nlp.data.import_indonlu [/path/to/indonlu]
+Run: python -m nlp.training.import_indonlu [/path/to/indonlu]
 About 6% of the emotion tweets are political; lines matching POLITICAL are dropped so that
 only non-election text is labelled `other`. Train comes from IndoNLU train+valid, our
 evaluation set from IndoNLU test, so no line is in both.
@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parents[1] / "data"  # the imported sets are data: they live in nlp/data/
 DEFAULT = Path("/work/shared/data/indonlu")
 POLITICAL = re.compile(
     r"presiden|jokowi|prabowo|pil(pres|kada|gub|bup|eg)|pemilu|partai|\bdpr|capres|cawapres|ganti|"

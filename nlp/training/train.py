@@ -110,7 +110,7 @@ def library_versions() -> dict[str, str]:
 
 def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> dict:
     """Train, evaluate on the held-out set, write artifact + pedigree + model card; return pedigree."""
-    from nlp import evaluate
+    from nlp.training import evaluate
 
     rows, profiles, files = load_corpus(with_reviews)
     echo(f"training on {len(rows)} examples from {len(files)} files")
@@ -119,7 +119,7 @@ def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> di
     digest = data_hash(files)
     now = datetime.now(UTC)
     # The version names the data and the settings, so a retrain of either gets a new version.
-    code = "".join((Path(__file__).parent / f).read_text() for f in FEATURE_CODE)
+    code = "".join((Path(__file__).parents[1] / f).read_text() for f in FEATURE_CODE)
     config_id = hashlib.sha256((digest + json.dumps(CONFIG, sort_keys=True) + code).encode()).hexdigest()[:8]
     clf.version = f"netral-clf-{now:%Y%m%d}-{config_id}"
     metrics = evaluate.evaluate(clf)

@@ -3,8 +3,8 @@
 import json
 
 from models import FlagStatus
-from nlp.feedback import export_reviews
-from nlp.train import load_corpus
+from nlp.jobs.feedback import export_reviews
+from nlp.training.train import load_corpus
 from tests.factories import make_account, make_flag, make_interaction, make_post
 
 
@@ -27,7 +27,7 @@ def test_confirmed_and_dismissed_flags_are_exported(engine, db_session, profile,
     assert {r["text"]: r["label"] for r in rows}["Ayo coblos Bang Budi!"] == "partisan"
     assert all(r["profile"]["candidates"] for r in rows)
 
-    import nlp.train as train_mod
+    import nlp.training.train as train_mod
 
     monkeypatch.setattr(train_mod, "REVIEWS", path)
     corpus, profiles, files = load_corpus(with_reviews=True)

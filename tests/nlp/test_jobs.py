@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from models import AccountLink, AttributionMethod, Classification, Flag, InteractionKind, LinkStatus, PersonRole
-from nlp.jobs import classify_pending, run_rules
+from nlp.jobs.classify import classify_pending
+from nlp.jobs.flag import run_rules
 from tests.factories import make_account, make_interaction, make_person, make_post
 
 PARTISAN = "Ayo coblos Bang Budi nomor 1, pemimpin jujur dan merakyat! #Bersinar01"

@@ -3,8 +3,9 @@
 from sqlalchemy import select
 
 from models import AccountLink, InteractionKind, LinkStatus, Person, PersonRole
-from nlp.jobs import classify_pending, run_rules
-from nlp.suggest import suggest_roles
+from nlp.jobs.classify import classify_pending
+from nlp.jobs.flag import run_rules
+from nlp.jobs.suggest import suggest_roles
 from tests.factories import make_account, make_interaction, make_person, make_post
 
 

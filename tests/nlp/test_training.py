@@ -16,8 +16,8 @@ def test_corpus_rows_are_well_formed():
 
 
 def test_evaluation_sets_never_overlap_training():
-    from nlp.evaluate import eval_posts
-    from nlp.train import load_corpus
+    from nlp.training.evaluate import eval_posts
+    from nlp.training.train import load_corpus
 
     train = {r["text"] for r in load_corpus()[0]}
     for split in ("dev", "test", "holdout", "final"):
@@ -27,8 +27,8 @@ def test_evaluation_sets_never_overlap_training():
 
 @pytest.mark.slow
 def test_retrained_model_meets_targets(tmp_path):
-    from nlp import evaluate
-    from nlp.train import CONFIG, featurize_rows, fit, load_corpus
+    from nlp.training import evaluate
+    from nlp.training.train import CONFIG, featurize_rows, fit, load_corpus
 
     rows, profiles, _ = load_corpus()
     clf = fit(featurize_rows(rows, profiles), [r["label"] for r in rows], **CONFIG)
