@@ -16,8 +16,8 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.pipelines import ERROR_PREFIX, STORED_PREFIX, counts
 from crawler.spiders import spider_class
+from crawler.stats import ERROR_PREFIX, STORED_PREFIX, counts
 from models.base import RunStatus
 from models.jobs import CrawlRun
 from models.runs import finish_run, previous_cursor_state, start_run

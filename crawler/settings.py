@@ -47,9 +47,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.p10_validate.ValidatePipeline": 100,
-    "crawler.pipelines.p20_normalize.NormalizePipeline": 200,
-    "crawler.pipelines.p30_store.StorePipeline": 300,
+    "crawler.pipelines.validate.ValidatePipeline": 100,
+    "crawler.pipelines.normalize.NormalizePipeline": 200,
+    "crawler.pipelines.store.StorePipeline": 300,
 }
 NETRAL_STORE = True
 NETRAL_BATCH_SIZE = 2000  # measured: 500 cost PostgreSQL 0.72 x the no-storage rate, 2,000 0.78-0.82 x

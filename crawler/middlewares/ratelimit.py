@@ -14,7 +14,7 @@ import time
 from email.utils import parsedate_to_datetime
 
 from crawler.middlewares import host_of
-from crawler.pipelines import count_error
+from crawler.stats import count_error
 from crawler.timeparse import parse_time
 
 log = logging.getLogger(__name__)

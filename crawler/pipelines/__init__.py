@@ -1,17 +1,4 @@
-"""Crawl stage: the item pipelines, in numbered steps: 10 validate -> 20 normalize -> 30 store.
+"""Crawl stage: the item pipelines, in the order crawler/settings.py gives them: validate -> normalize -> store.
 
-Stats keys shared by every step: `netral/error/<reason>` (dropped items, failed requests, malformed
-payloads) and `netral/stored/<kind>`; the store step copies them into the CrawlRun.
+Each step counts what it drops in the crawl's stats (crawler/stats.py).
 """
-
-ERROR_PREFIX = "netral/error/"
-STORED_PREFIX = "netral/stored/"
-
-
-def count_error(crawler, reason: str, n: int = 1) -> None:  # noqa: ANN001
-    """Count a dropped item or failed request under its reason, in the crawl's stats."""
-    crawler.stats.inc_value(ERROR_PREFIX + reason, n)
-
-
-def counts(stats: dict, prefix: str) -> dict[str, int]:
-    return {key[len(prefix):]: value for key, value in stats.items() if key.startswith(prefix)}

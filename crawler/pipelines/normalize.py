@@ -1,4 +1,4 @@
-"""Crawl stage, step 20: clean handles, text, links and timestamps (see crawler.normalize)."""
+"""Crawl stage, pipeline step 2: clean handles, text, links and timestamps (see crawler.normalize)."""
 
 from __future__ import annotations
 

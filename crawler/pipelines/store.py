@@ -1,4 +1,4 @@
-"""Crawl stage, step 30: store items in batches through models.ingest, and keep the CrawlRun up to date.
+"""Crawl stage, pipeline step 3: store items in batches through models.ingest, and keep the CrawlRun up to date.
 
 Each batch is one transaction that also saves the run's counts, errors and cursor state, so what the
 run says it reached is exactly what is stored. A full batch is written by one writer thread while the
@@ -19,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import AccountItem, InteractionItem, PostItem, ScopeDone
-from crawler.pipelines import ERROR_PREFIX, STORED_PREFIX, count_error, counts
+from crawler.stats import ERROR_PREFIX, STORED_PREFIX, count_error, counts
 from models.base import RunStatus
 from models.ingest import Ingestor
 from models.jobs import CrawlRun

@@ -1,10 +1,10 @@
-"""Crawl stage, step 10: drop items that cannot be stored, counting the reason; the crawl goes on."""
+"""Crawl stage, pipeline step 1: drop items that cannot be stored, counting the reason; the crawl goes on."""
 
 from __future__ import annotations
 
 from scrapy.exceptions import DropItem
 
-from crawler.pipelines import count_error
+from crawler.stats import count_error
 from crawler.validate import Invalid, check_item
 
 

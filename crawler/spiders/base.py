@@ -15,7 +15,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import verbatim
-from crawler.pipelines import count_error
+from crawler.stats import count_error
 from crawler.timeparse import parse_time
 
 log = logging.getLogger(__name__)
