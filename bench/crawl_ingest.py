@@ -62,7 +62,7 @@ def serve(likes: int, port_file: str) -> None:
         # Headers and body go out in two writes: without this, Nagle + delayed ACK add 40 ms per page.
         disable_nagle_algorithm = True
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path.endswith("getProfile"):
                 body = profile
@@ -112,7 +112,7 @@ def run_child(mode: str, appview: str, db_url: str) -> dict:
 
 
 
-def postgres_db(admin_url: str):  # noqa: ANN201
+def postgres_db(admin_url: str):
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -157,13 +157,13 @@ def main() -> None:
             time.sleep(0.1)
         appview = f"http://127.0.0.1:{port_file.read_text()}"
         print(f"Serving {args.likes:,} likes, {PAGE} per page, at {appview}")
-        def sqlite_db():  # noqa: ANN202
+        def sqlite_db():
             path = tmp / f"bench-{uuid.uuid4().hex[:6]}.db"
             url = f"sqlite:///{path}"
             upgrade(url)
             return url, lambda: path.unlink(missing_ok=True)
 
-        def pg_db():  # noqa: ANN202
+        def pg_db():
             url, drop = postgres_db(args.postgres)
             upgrade(url)
             return url, drop

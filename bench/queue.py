@@ -33,7 +33,7 @@ import threading
 import time
 import urllib.parse
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, text
 
 
 def _load(name: str):

@@ -75,7 +75,7 @@ def _run(spider: str, args: dict, parameters: dict, concurrency: int | None, del
         raise click.ClickException(f"crawl run {result.run_id} failed ({result.finish_reason})")
 
 
-def _politeness(func):  # noqa: ANN001
+def _politeness(func):
     func = click.option("--concurrency", type=int, help="Requests in flight per host (default: settings, 2).")(func)
     func = click.option("--delay", type=float, help="Seconds between requests to one host (default 0.5).")(func)
     return click.option("--recheck-days", type=float, help="Re-read this many days back for removals (default 7).")(
@@ -89,7 +89,7 @@ def _politeness(func):  # noqa: ANN001
 @click.option("--appview", help="AppView URL (default: NETRAL_BLUESKY_APPVIEW or https://public.api.bsky.app).")
 @click.option("--plc", help="DID directory URL (default: NETRAL_BLUESKY_PLC or https://plc.directory).")
 @_politeness
-def bluesky(actors, profile_file, registry, appview, plc, recheck_days, concurrency, delay) -> None:  # noqa: ANN001
+def bluesky(actors, profile_file, registry, appview, plc, recheck_days, concurrency, delay) -> None:
     """Crawl Bluesky: candidates' posts and who interacted; registry accounts' own activity."""
     targets = sorted({a.lstrip("@").lower() for a in actors} | set(_profile_handles(profile_file, "bluesky")))
     accounts = _registry_accounts(Platform.BLUESKY) if registry else []
@@ -108,7 +108,7 @@ def bluesky(actors, profile_file, registry, appview, plc, recheck_days, concurre
 @click.option("--registry", is_flag=True, help="Crawl registry accounts' statuses, boosts and replies.")
 @click.option("--token", envvar="NETRAL_MASTODON_TOKEN", help="Access token (or NETRAL_MASTODON_TOKEN); never stored.")
 @_politeness
-def mastodon(instance, accts, profile_file, registry, token, recheck_days, concurrency, delay) -> None:  # noqa: ANN001
+def mastodon(instance, accts, profile_file, registry, token, recheck_days, concurrency, delay) -> None:
     """Crawl one Mastodon instance: candidates' statuses and who favourited, boosted, replied."""
     targets = sorted({a.lstrip("@").lower() for a in accts} | set(_profile_handles(profile_file, "mastodon")))
     accounts = _registry_accounts(Platform.MASTODON) if registry else []
@@ -164,11 +164,11 @@ INTERACTION_COLUMNS = [
 PAGE = 1000
 
 
-def _iso(value) -> str | None:  # noqa: ANN001
+def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def interaction_rows(engine, page: int = PAGE) -> Iterator[dict]:  # noqa: ANN001
+def interaction_rows(engine, page: int = PAGE) -> Iterator[dict]:
     """Yield every stored interaction, oldest id first, one keyset page at a time (never OFFSET)."""
     actor, author = aliased(Account), aliased(Account)
     query = (select(Interaction.id, Interaction.platform, Interaction.kind, actor.handle, actor.platform_id,
@@ -191,7 +191,7 @@ def interaction_rows(engine, page: int = PAGE) -> Iterator[dict]:  # noqa: ANN00
         last = rows[-1][0]
 
 
-def _csv_safe(value):  # noqa: ANN001
+def _csv_safe(value):
     """Keep spreadsheet apps from running crawled text as a formula (CSV injection)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

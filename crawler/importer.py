@@ -92,7 +92,7 @@ def row_to_item(row: dict, raw_line: str) -> object:
     raise Invalid("unknown_type", str(kind)[:40])
 
 
-def read_rows(path: Path, fmt: str):  # noqa: ANN201
+def read_rows(path: Path, fmt: str):
     """Yield (line number, row dict or error reason, raw text) without loading the file into memory."""
     if fmt == "auto":
         fmt = "csv" if path.suffix.lower() == ".csv" else "jsonl"

@@ -124,7 +124,7 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _counts(crawler) -> tuple[dict, dict]:  # noqa: ANN001
+def _counts(crawler) -> tuple[dict, dict]:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     items = counts(stats, STORED_PREFIX)
     if not items:  # storage off: report what the spider yielded instead

@@ -33,7 +33,7 @@ HEARTBEAT_TTL = 30.0
 class Session:
     """One process's membership of a source's crawl session in Redis."""
 
-    def __init__(self, settings, spider_name: str):  # noqa: ANN001
+    def __init__(self, settings, spider_name: str):
         import redis
 
         self.server = redis.Redis.from_url(settings.get("REDIS_URL"), decode_responses=True)
@@ -93,7 +93,7 @@ class Session:
         while not self._stop.wait(HEARTBEAT_S):
             try:
                 self.server.hset(self.workers_key, self.worker_id, time.time())
-            except Exception:  # noqa: BLE001 - Redis away for a moment: the next beat tries again
+            except Exception:
                 pass
 
     def set_busy(self, busy: bool) -> None:
@@ -122,7 +122,7 @@ class Session:
 class SharedCrawlExtension:
     """Keep this worker's busy/idle state in Redis; stay open while another worker may queue more."""
 
-    def __init__(self, crawler):  # noqa: ANN001
+    def __init__(self, crawler):
         self.crawler = crawler
         self.session: Session | None = getattr(crawler, "netral_session", None)
         if self.session is None:
@@ -130,18 +130,18 @@ class SharedCrawlExtension:
         self.busy = True
 
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001
+    def from_crawler(cls, crawler):
         ext = cls(crawler)
         crawler.signals.connect(ext.request_reached, signal=signals.request_reached_downloader)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         return ext
 
-    def request_reached(self, request, spider) -> None:  # noqa: ANN001
+    def request_reached(self, request, spider) -> None:
         if not self.busy:
             self.busy = True
             self.session.set_busy(True)
 
-    def spider_idle(self, spider) -> None:  # noqa: ANN001
+    def spider_idle(self, spider) -> None:
         if self.busy:
             self.busy = False
             self.session.set_busy(False)

@@ -10,7 +10,7 @@ ERROR_PREFIX = "netral/error/"
 STORED_PREFIX = "netral/stored/"
 
 
-def count_error(crawler, reason: str, n: int = 1) -> None:  # noqa: ANN001
+def count_error(crawler, reason: str, n: int = 1) -> None:
     """Count a dropped item or failed request under its reason, in the crawl's stats."""
     crawler.stats.inc_value(ERROR_PREFIX + reason, n)
 

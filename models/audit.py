@@ -121,7 +121,8 @@ def verify_chain(session: Session, batch_size: int = 5000) -> ChainReport:
             return ChainReport(checked=checked, head_hash=expected_prev)
         for event in rows:
             if event.prev_hash != expected_prev:
-                return ChainReport(checked, expected_prev, event.id, "previous event missing or altered (prev_hash mismatch)")
+                return ChainReport(checked, expected_prev, event.id,
+                                   "previous event missing or altered (prev_hash mismatch)")
             recomputed = event_hash(
                 event.prev_hash, event.created_at, event.actor, event.action,
                 event.object_type, event.object_id, event.details or {},

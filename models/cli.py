@@ -93,7 +93,8 @@ def registry() -> None:
 @registry.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--accept-valid", is_flag=True, help="Import the good rows even when some are bad.")
-@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="With --accept-valid: write bad rows here.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --accept-valid: write bad rows here.")
 def import_cmd(csv_file: Path, accept_valid: bool, rejects: Path | None) -> None:
     """Import CSV_FILE (name,role,institution,unit,position,region,platform,handle,profile_url,nip).
 

@@ -141,7 +141,7 @@ def _json_time(value: object) -> str:
     raise TypeError(f"cannot store {type(value).__name__} as a time")
 
 
-def _time_text(conn) -> Callable[[datetime], str]:  # noqa: ANN001
+def _time_text(conn) -> Callable[[datetime], str]:
     """How a time is written into a batch document for this connection's database."""
     return _json_time if conn.dialect.name == "postgresql" else _sqlite_time
 
@@ -370,7 +370,7 @@ class Ingestor:
         # A page's items share their capture time: format each distinct time once.
         fmt = _time_text(conn)
         memo: dict = {None: None}
-        time = lambda v: memo[v] if v in memo else memo.setdefault(v, fmt(v))  # noqa: E731
+        time = lambda v: memo[v] if v in memo else memo.setdefault(v, fmt(v))
         rows = []
         for i in batch.interactions.values():
             target = post_ids.get((i.platform, i.target_platform_id))

@@ -33,7 +33,8 @@ class CrawlRun(Base):
     started_at: Mapped[created_timestamp]
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     item_counts: Mapped[dict] = mapped_column(JSONType, default=dict, comment="Stored items per kind")
-    error_counts: Mapped[dict] = mapped_column(JSONType, default=dict, comment="Dropped items and failed requests per reason")
+    error_counts: Mapped[dict] = mapped_column(JSONType, default=dict,
+                                               comment="Dropped items and failed requests per reason")
     cursor_state: Mapped[dict] = mapped_column(
         JSONType, default=dict, comment="Where the run got to, per target: what the next run resumes from"
     )

@@ -46,7 +46,7 @@ def person_key(name: str, role: str, institution: str, nip: str | None) -> str:
     """Return the natural key that makes registry imports idempotent: the NIP, else name+role+institution."""
     if nip:
         return f"nip:{nip}"
-    squash = lambda s: " ".join(s.lower().split())  # noqa: E731
+    squash = lambda s: " ".join(s.lower().split())
     return f"name:{squash(name)}|{role}|{squash(institution)}"
 
 
@@ -60,7 +60,8 @@ class Person(Base):
     )
 
     id: Mapped[intpk]
-    person_key: Mapped[str] = mapped_column(String(600), unique=True, comment="Natural key: NIP or name|role|institution")
+    person_key: Mapped[str] = mapped_column(String(600), unique=True,
+                                            comment="Natural key: NIP or name|role|institution")
     name: Mapped[str] = mapped_column(String(255))
     role: Mapped[PersonRole] = mapped_column(value_enum(PersonRole, 16))
     institution: Mapped[str] = mapped_column(String(255), comment="Instansi: the employing body")
@@ -117,4 +118,4 @@ class AccountLink(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="links")
-    account: Mapped["Account"] = relationship(back_populates="links")  # noqa: F821
+    account: Mapped[Account] = relationship(back_populates="links")  # noqa: F821

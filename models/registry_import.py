@@ -62,7 +62,7 @@ def split_region(region: str) -> dict[str, str | None]:
     if len(parts) > len(REGION_LEVELS):
         raise ValueError(f"region has {len(parts)} levels; at most 4 (province / regency / district / village)")
     values = parts + [None] * (len(REGION_LEVELS) - len(parts))
-    return dict(zip(REGION_LEVELS, values))
+    return dict(zip(REGION_LEVELS, values, strict=True))
 
 
 def handle_from_url(platform: Platform, url: str) -> str | None:
@@ -89,13 +89,15 @@ def validate_row(row: dict[str, str]) -> dict:
     try:
         role = PersonRole(clean["role"])
     except ValueError:
-        raise ValueError(f"unknown role {clean['role']!r} (expected one of: {', '.join(r.value for r in PersonRole)})") from None
+        known = ", ".join(r.value for r in PersonRole)
+        raise ValueError(f"unknown role {clean['role']!r} (expected one of: {known})") from None
     if not clean["institution"]:
         raise ValueError("institution is missing")
     try:
         platform = Platform(clean["platform"])
     except ValueError:
-        raise ValueError(f"unknown platform {clean['platform']!r} (expected one of: {', '.join(p.value for p in Platform)})") from None
+        known = ", ".join(p.value for p in Platform)
+        raise ValueError(f"unknown platform {clean['platform']!r} (expected one of: {known})") from None
     handle = clean["handle"] or (handle_from_url(platform, clean["profile_url"]) if clean["profile_url"] else None)
     if not handle:
         raise ValueError("handle or profile_url must be given")
@@ -128,7 +130,8 @@ def read_rows(path: Path) -> tuple[list[tuple[int, dict]], list[RejectedRow]]:
     reader = csv.DictReader(io.StringIO(content))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise RegistryImportError(f"{path}: header lacks column(s): {', '.join(missing)}; expected: {','.join(COLUMNS)}")
+        raise RegistryImportError(f"{path}: header lacks column(s): {', '.join(missing)}; "
+                                  f"expected: {','.join(COLUMNS)}")
     good, bad = [], []
     for row in reader:
         line = reader.line_num

@@ -83,7 +83,8 @@ class Flag(Base):
     status: Mapped[FlagStatus] = mapped_column(value_enum(FlagStatus, 16), default=FlagStatus.NEW)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), comment="Reviewer holding the claim")
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    event_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="When the act happened (or was first seen)")
+    event_at: Mapped[datetime | None] = mapped_column(UTCDateTime(),
+                                                      comment="When the act happened (or was first seen)")
     platform: Mapped[Platform] = mapped_column(value_enum(Platform))
     institution: Mapped[str | None] = mapped_column(String(255))
     region_province: Mapped[str | None] = mapped_column(String(255))
@@ -108,4 +109,4 @@ class Review(Base):
     created_at: Mapped[created_timestamp]
 
     flag: Mapped[Flag] = relationship(back_populates="reviews")
-    reviewer: Mapped["User"] = relationship()  # noqa: F821
+    reviewer: Mapped[User] = relationship()  # noqa: F821

@@ -46,7 +46,7 @@ class Account(Base):
     first_seen_at: Mapped[created_timestamp]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    links: Mapped[list["AccountLink"]] = relationship(back_populates="account")  # noqa: F821
+    links: Mapped[list[AccountLink]] = relationship(back_populates="account")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Account {self.platform.value}:{self.handle or self.platform_id}>"

@@ -39,7 +39,7 @@ def _jobs(samplenet_url: str, profile: Path):
     ]})
 
 
-def _reviewer(engine) -> str:  # noqa: ANN001
+def _reviewer(engine) -> str:
     """Create (or reset) the demo reviewer; return its new random password."""
     from models import User, UserRole, record_event, session_scope
     from webui.passwords import hash_password
@@ -144,7 +144,7 @@ def demo(port: int, data_dir: Path, samplenet_port: int | None, scenario: Path, 
         engine.dispose()
 
 
-def _summary(engine, started: float) -> None:  # noqa: ANN001
+def _summary(engine, started: float) -> None:
     from sqlalchemy import func
 
     from models import Flag, Interaction, Post

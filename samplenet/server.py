@@ -170,7 +170,7 @@ def control(network: SampleNetwork, raw_path: str) -> tuple[int, dict]:
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+    def handle_error(self, request, client_address) -> None:
         """A client hanging up (a crawler killed mid-request, a closed keep-alive) is not worth a traceback."""
         import sys
 
@@ -182,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real servers
     server_version = "samplenet/1"
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         network: SampleNetwork = self.server.network  # type: ignore[attr-defined]
         try:
             status, headers, body = network.respond(self.path)
@@ -195,7 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if not self.path.startswith("/_samplenet/"):
             self.send_error(405)
             return

@@ -79,7 +79,7 @@ def crawl_command(source: str, targets: dict, options: dict, profile: str | None
     return args
 
 
-def crawl_step(engine, source: str, targets: dict, options: dict, profile: str | None) -> int | None:  # noqa: ANN001
+def crawl_step(engine, source: str, targets: dict, options: dict, profile: str | None) -> int | None:
     """Run the job's crawl in a child process on the scheduler's database; return its CrawlRun id."""
 
     env = dict(os.environ, NETRAL_DATABASE_URL=engine.url.render_as_string(hide_password=False))

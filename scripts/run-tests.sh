@@ -8,6 +8,9 @@ PG_URL=${NETRAL_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/
 mkdir -p test-output
 status=0
 
+echo "== lint: ruff check (pinned in the test extra; zero findings)"
+$BIN/ruff check . || status=1
+
 echo "== migrations: upgrade an empty database to head and check models agree (SQLite, PostgreSQL)"
 scratch=$(mktemp -d)
 NETRAL_DATABASE_URL="sqlite:///$scratch/check.db" $BIN/netral db upgrade && \

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from models.evidence import sha256_text
 from models.registry import person_key
 
 _seq = itertools.count(1)
-WHEN = datetime(2024, 11, 10, 3, 0, tzinfo=timezone.utc)
+WHEN = datetime(2024, 11, 10, 3, 0, tzinfo=UTC)
 
 
 def _raw(payload: dict) -> tuple[str, str]:
@@ -79,7 +79,8 @@ def make_person(session: Session, account: Account | None = None, role=PersonRol
     values = dict(name=f"Pegawai {n}", role=role, institution="Dinas Pendidikan Kota Sawahlunto",
                   region_province="Sumatera Barat", region_regency="Kota Sawahlunto")
     values.update(kw)
-    person = Person(person_key=person_key(values["name"], role.value, values["institution"], values.get("nip")), **values)
+    key = person_key(values["name"], role.value, values["institution"], values.get("nip"))
+    person = Person(person_key=key, **values)
     session.add(person)
     session.flush()
     if account is not None:

@@ -26,7 +26,8 @@ def test_every_command_is_in_the_readme():
 
 NAME = r"(NETRAL_[A-Z0-9_]+|REDIS_URL)"
 # Reads of the environment: os.environ / getenv, Click's envvar=, webui.config's _flag/_int/_str helpers.
-ENV_READ = re.compile(r"(?:environ(?:\.get)?\(|environ\[|getenv\(|envvar=|_flag\(|_int\(|_str\(|_ENV = )\s*[\"']" + NAME)
+ENV_READ = re.compile(r"(?:environ(?:\.get)?\(|environ\[|getenv\(|envvar=|_flag\(|_int\(|_str\(|_ENV = )"
+                      r"\s*[\"']" + NAME)
 
 
 def _package_sources():

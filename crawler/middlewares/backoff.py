@@ -17,7 +17,7 @@ RETRY_STATUS = {500, 502, 503, 504, 408, 522, 524}
 
 
 class BackoffMiddleware:
-    def __init__(self, crawler):  # noqa: ANN001
+    def __init__(self, crawler):
         settings = crawler.settings
         self.crawler = crawler
         self.times = settings.getint("NETRAL_RETRY_TIMES", 4)
@@ -27,10 +27,10 @@ class BackoffMiddleware:
                                 for x in settings.getlist("RETRY_EXCEPTIONS"))
 
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001
+    def from_crawler(cls, crawler):
         return cls(crawler)
 
-    async def _retry(self, request, reason: str):  # noqa: ANN001
+    async def _retry(self, request, reason: str):
         tries = request.meta.get("netral_retries", 0)
         if tries >= self.times or request.meta.get("dont_retry"):
             return None
@@ -42,12 +42,12 @@ class BackoffMiddleware:
         retry.meta["netral_retries"] = tries + 1
         return retry
 
-    async def process_response(self, request, response):  # noqa: ANN001
+    async def process_response(self, request, response):
         if response.status in RETRY_STATUS:
             return await self._retry(request, f"HTTP {response.status}") or response
         return response
 
-    async def process_exception(self, request, exception):  # noqa: ANN001
+    async def process_exception(self, request, exception):
         if isinstance(exception, self.exceptions):
             return await self._retry(request, type(exception).__name__)
         return None

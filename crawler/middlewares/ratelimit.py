@@ -20,12 +20,12 @@ from crawler.timeparse import parse_time
 log = logging.getLogger(__name__)
 
 
-def _header(headers, name: str) -> str | None:  # noqa: ANN001
+def _header(headers, name: str) -> str | None:
     value = headers.get(name)
     return value.decode("latin-1").strip() if value else None
 
 
-def reset_at(headers, now: float) -> float | None:  # noqa: ANN001
+def reset_at(headers, now: float) -> float | None:
     """Return the Unix time when the host may be asked again, from whichever header says so."""
     retry_after = _header(headers, "Retry-After")
     if retry_after:
@@ -48,7 +48,7 @@ def reset_at(headers, now: float) -> float | None:  # noqa: ANN001
     return None
 
 
-def remaining(headers) -> int | None:  # noqa: ANN001
+def remaining(headers) -> int | None:
     for name in ("RateLimit-Remaining", "X-RateLimit-Remaining"):
         value = _header(headers, name)
         if value and value.isdigit():
@@ -57,7 +57,7 @@ def remaining(headers) -> int | None:  # noqa: ANN001
 
 
 class RateLimitMiddleware:
-    def __init__(self, crawler):  # noqa: ANN001
+    def __init__(self, crawler):
         self.crawler = crawler
         self.max_wait = crawler.settings.getfloat("NETRAL_MAX_RATE_LIMIT_WAIT", 900)
         self.default_wait = crawler.settings.getfloat("NETRAL_DEFAULT_RATE_LIMIT_WAIT", 60)
@@ -65,10 +65,10 @@ class RateLimitMiddleware:
         self.blocked_until: dict[str, float] = {}
 
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001
+    def from_crawler(cls, crawler):
         return cls(crawler)
 
-    async def process_request(self, request):  # noqa: ANN001
+    async def process_request(self, request):
         wait = self.blocked_until.get(host_of(request.url), 0) - time.time()
         if wait > 0:
             await asyncio.sleep(min(wait, self.max_wait))
@@ -79,7 +79,7 @@ class RateLimitMiddleware:
         self.blocked_until[host] = max(self.blocked_until.get(host, 0), until)
         return self.blocked_until[host] - time.time()
 
-    async def process_response(self, request, response):  # noqa: ANN001
+    async def process_response(self, request, response):
         host = host_of(request.url)
         now = time.time()
         if response.status == 429:

@@ -6,5 +6,5 @@ from crawler.normalize import normalize_item
 
 
 class NormalizePipeline:
-    def process_item(self, item):  # noqa: ANN001
+    def process_item(self, item):
         return normalize_item(item)

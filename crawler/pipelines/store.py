@@ -41,7 +41,7 @@ FINISH_STATUS = {"finished": RunStatus.COMPLETED, "shutdown": RunStatus.INTERRUP
 
 
 class StorePipeline:
-    def __init__(self, crawler):  # noqa: ANN001
+    def __init__(self, crawler):
         self.crawler = crawler
         self.settings = crawler.settings
         self.cursor_state: dict = {}
@@ -55,7 +55,7 @@ class StorePipeline:
         self.batch_opened: float | None = None
 
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001
+    def from_crawler(cls, crawler):
         if not crawler.settings.getbool("NETRAL_STORE", True):
             raise NotConfigured("storage switched off (NETRAL_STORE=False)")
         pipeline = cls(crawler)
@@ -80,7 +80,7 @@ class StorePipeline:
         # Targets the run does not reach keep the previous run's cursor: it is carried forward.
         self.cursor_state = dict(getattr(spider, "cursor_state", {}) or {})
 
-    def process_item(self, item):  # noqa: ANN001
+    def process_item(self, item):
         ing = self.ingestor
         if isinstance(item, InteractionItem):
             ing.add_interaction(item)
@@ -144,7 +144,7 @@ class StorePipeline:
         self.writer.shutdown(wait=True)
         sys.setswitchinterval(self.switch_interval)
 
-    def spider_closed(self, spider, reason):  # noqa: ANN001
+    def spider_closed(self, spider, reason):
         if self.ingestor is None:
             return
         all_stats = self.crawler.stats.get_stats()

@@ -9,14 +9,14 @@ from crawler.validate import Invalid, check_item
 
 
 class ValidatePipeline:
-    def __init__(self, crawler):  # noqa: ANN001
+    def __init__(self, crawler):
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001
+    def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item):  # noqa: ANN001
+    def process_item(self, item):
         try:
             check_item(item)
         except Invalid as exc:

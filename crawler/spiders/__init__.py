@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def spider_class(name: str):  # noqa: ANN201
+def spider_class(name: str):
     """Return the spider class registered under `name`; raise KeyError naming the known ones."""
     from crawler.spiders.bluesky import BlueskySpider
     from crawler.spiders.mastodon import MastodonSpider

@@ -70,7 +70,7 @@ class NetralSpider(scrapy.Spider):
     def count(self, reason: str, n: int = 1) -> None:
         count_error(self.crawler, reason, n)
 
-    def on_error(self, failure) -> None:  # noqa: ANN001
+    def on_error(self, failure) -> None:
         """Count a failed request by its reason; 401/403/404 and exhausted retries never stop the crawl."""
         if failure.check(HttpError):
             response = failure.value.response
@@ -80,7 +80,7 @@ class NetralSpider(scrapy.Spider):
             self.count(f"request_{type(failure.value).__name__}")
             log.info("%s for %s: skipped", type(failure.value).__name__, failure.request.url)
 
-    def load_json(self, response, expect: str | None = None, lists: tuple[str, ...] = ()  # noqa: ANN001
+    def load_json(self, response, expect: str | None = None, lists: tuple[str, ...] = ()
                   ) -> dict | None:
         """Return the JSON object of the response, or None after counting why it is unusable.
 
@@ -96,7 +96,7 @@ class NetralSpider(scrapy.Spider):
             return None
         return data
 
-    def load_list(self, response) -> list | None:  # noqa: ANN001
+    def load_list(self, response) -> list | None:
         """Return the JSON array of the response (Mastodon listings), or None after counting why not."""
         try:
             data = verbatim.loads(response.text)
@@ -108,7 +108,7 @@ class NetralSpider(scrapy.Spider):
             return None
         return data
 
-    def request(self, url: str, callback, meta: dict | None = None, **kwargs) -> scrapy.Request:  # noqa: ANN001
+    def request(self, url: str, callback, meta: dict | None = None, **kwargs) -> scrapy.Request:
         kwargs.setdefault("errback", self.on_error)
         return scrapy.Request(url, callback=callback, meta=meta or {}, **kwargs)
 

@@ -28,7 +28,7 @@ class BlueskySpider(NetralSpider):
     name = "bluesky"
     platform = "bluesky"
 
-    def __init__(self, *args, actors=None, accounts=None, appview=None, plc=None, **kwargs):  # noqa: ANN001
+    def __init__(self, *args, actors=None, accounts=None, appview=None, plc=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actors = as_list(actors)
         self.accounts = as_list(accounts)
@@ -58,7 +58,7 @@ class BlueskySpider(NetralSpider):
             yield self.request(self.xrpc(self.appview, "app.bsky.actor.getProfile", actor=actor), self.parse_profile,
                                {"lookup": actor, **mode})
 
-    def parse_profile(self, response):  # noqa: ANN001
+    def parse_profile(self, response):
         data = self.load_json(response)
         if data is None:
             return
@@ -83,13 +83,13 @@ class BlueskySpider(NetralSpider):
 
     # -- the author feed ---------------------------------------------------------------------------------
 
-    def feed_request(self, did: str, cursor, since, newest, interactions: bool):  # noqa: ANN001
+    def feed_request(self, did: str, cursor, since, newest, interactions: bool):
         url = self.xrpc(self.appview, "app.bsky.feed.getAuthorFeed", actor=did, limit=PAGE, cursor=cursor,
                         filter="posts_with_replies")
         return self.request(url, self.parse_feed, {"did": did, "since": since, "newest": newest,
                                                    "interactions": interactions})
 
-    def parse_feed(self, response):  # noqa: ANN001
+    def parse_feed(self, response):
         data = self.load_json(response, expect="feed")
         if data is None:
             return
@@ -119,7 +119,7 @@ class BlueskySpider(NetralSpider):
 
     # -- who interacted with a target's post --------------------------------------------------------------
 
-    def interaction_requests(self, view: dict):  # noqa: ANN001
+    def interaction_requests(self, view: dict):
         uri = view["uri"]
         for kind, method, params in (
             ("like", "app.bsky.feed.getLikes", {"limit": PAGE}),
@@ -134,7 +134,7 @@ class BlueskySpider(NetralSpider):
             yield self.request(self.xrpc(self.appview, method, uri=uri, **params), self.parse_interactions,
                                self.with_post({"uri": uri, "kind": kind, "method": method}, view))
 
-    def parse_interactions(self, response):  # noqa: ANN001
+    def parse_interactions(self, response):
         meta = response.meta
         kind, uri = meta["kind"], meta["uri"]
         expect = {"like": "likes", "repost": "repostedBy", "quote": "posts", "reply": None}[kind]
@@ -168,19 +168,19 @@ class BlueskySpider(NetralSpider):
         replies = thread.get("replies") or []
         return [r for r in replies if isinstance(r, dict) and "post" in r]
 
-    def map_like(self, like: dict, uri: str, fetched_at):  # noqa: ANN001
+    def map_like(self, like: dict, uri: str, fetched_at):
         yield bsky.interaction("like", bsky.account(like["actor"]), uri, like, fetched_at, when=like.get("createdAt"))
 
-    def map_repost(self, profile: dict, uri: str, fetched_at):  # noqa: ANN001
+    def map_repost(self, profile: dict, uri: str, fetched_at):
         yield bsky.interaction("repost", bsky.account(profile), uri, profile, fetched_at)
 
-    def map_quote(self, view: dict, uri: str, fetched_at):  # noqa: ANN001
+    def map_quote(self, view: dict, uri: str, fetched_at):
         item = bsky.post(view, fetched_at)
         yield item
         yield bsky.interaction("quote", item.author, uri, view, fetched_at, own_uri=item.platform_id,
                                when=view["record"].get("createdAt"))
 
-    def map_reply(self, node: dict, uri: str, fetched_at):  # noqa: ANN001
+    def map_reply(self, node: dict, uri: str, fetched_at):
         item = bsky.post(node["post"], fetched_at, raw=node)  # the thread node, as sent
         if item.reply_to_platform_id != uri:
             return
@@ -190,7 +190,7 @@ class BlueskySpider(NetralSpider):
 
     # -- what an account liked and reposted, from its own repository ---------------------------------------
 
-    def parse_did_doc(self, response):  # noqa: ANN001
+    def parse_did_doc(self, response):
         doc = self.load_json(response, expect="service")
         if doc is None:
             return
@@ -205,13 +205,13 @@ class BlueskySpider(NetralSpider):
             yield self.records_request(pds.rstrip("/"), did, response.meta["handle"], kind, None,
                                        self.since_for(key), None)
 
-    def records_request(self, pds, did, handle, kind, cursor, since, newest):  # noqa: ANN001
+    def records_request(self, pds, did, handle, kind, cursor, since, newest):
         url = self.xrpc(pds, "com.atproto.repo.listRecords", repo=did, collection=f"app.bsky.feed.{kind}",
                         limit=PAGE, cursor=cursor)
         return self.request(url, self.parse_records, {"pds": pds, "did": did, "handle": handle, "kind": kind,
                                                       "since": since, "newest": newest})
 
-    def parse_records(self, response):  # noqa: ANN001
+    def parse_records(self, response):
         data = self.load_json(response, expect="records")
         if data is None:
             return
@@ -237,7 +237,7 @@ class BlueskySpider(NetralSpider):
         meta["next_cursor"] = None if reached_old else data.get("cursor")
         yield from self.next_subjects(meta, records)
 
-    def next_subjects(self, meta: dict, records: list):  # noqa: ANN001
+    def next_subjects(self, meta: dict, records: list):
         """Fetch the liked/reposted posts 25 at a time, in sequence, then the next page or the end.
 
         In sequence, so the listing's ScopeDone comes only after every interaction it covers.
@@ -256,7 +256,7 @@ class BlueskySpider(NetralSpider):
                             since=meta["since"], cursor={"newest": meta["newest"]},
                             cursor_key=f"bluesky:{meta['kind']}s:{did}")
 
-    def parse_subjects(self, response):  # noqa: ANN001
+    def parse_subjects(self, response):
         meta = {k: v for k, v in response.meta.items() if not k.startswith(("download_", "depth", "netral_"))}
         data = self.load_json(response, expect="posts")
         fetched_at = self.now()

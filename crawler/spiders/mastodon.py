@@ -24,7 +24,7 @@ class MastodonSpider(NetralSpider):
     name = "mastodon"
     platform = "mastodon"
 
-    def __init__(self, *args, instance=None, targets=None, accounts=None, token=None, **kwargs):  # noqa: ANN001
+    def __init__(self, *args, instance=None, targets=None, accounts=None, token=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._instance = instance
         self.targets = as_list(targets)
@@ -44,7 +44,7 @@ class MastodonSpider(NetralSpider):
         query = urlencode([(k, v) for k, v in params.items() if v is not None])
         return f"{self.instance}/api/v1/{path}" + (f"?{query}" if query else "")
 
-    def request(self, url, callback, meta=None, **kwargs):  # noqa: ANN001
+    def request(self, url, callback, meta=None, **kwargs):
         if self.token:
             kwargs.setdefault("headers", {})["Authorization"] = f"Bearer {self.token}"
         return super().request(url, callback, meta, **kwargs)
@@ -59,7 +59,7 @@ class MastodonSpider(NetralSpider):
             yield self.request(self.api("accounts/lookup", acct=acct), self.parse_lookup,
                                {"lookup": acct, "interactions": interactions})
 
-    def parse_lookup(self, response):  # noqa: ANN001
+    def parse_lookup(self, response):
         data = self.load_json(response)
         if data is None:
             return
@@ -75,7 +75,7 @@ class MastodonSpider(NetralSpider):
         yield self.request(url, self.parse_statuses, {"actor": actor.platform_id, "since": self.since_for(key),
                                                       "newest": None, "interactions": response.meta["interactions"]})
 
-    def parse_statuses(self, response):  # noqa: ANN001
+    def parse_statuses(self, response):
         statuses = self.load_list(response)
         if statuses is None:
             return
@@ -102,7 +102,7 @@ class MastodonSpider(NetralSpider):
                         kinds=("post", "repost", "quote"), since=meta["since"],
                         cursor={"newest": meta["newest"]}, cursor_key=f"mastodon:statuses:{meta['actor']}")
 
-    def map_status(self, status: dict, fetched_at, interactions: bool):  # noqa: ANN001
+    def map_status(self, status: dict, fetched_at, interactions: bool):
         if status.get("id") in (None, ""):  # a boost is stored through its reblog: check the wrapper too
             raise KeyError("id")
         if isinstance(status.get("reblog"), dict):
@@ -126,7 +126,7 @@ class MastodonSpider(NetralSpider):
         if interactions:
             yield from self.interaction_requests(status)
 
-    def parse_parent(self, response):  # noqa: ANN001
+    def parse_parent(self, response):
         status, fetched_at = response.meta["status"], self.now()
         parent = self.load_json(response)
         if parent is None:
@@ -144,7 +144,7 @@ class MastodonSpider(NetralSpider):
 
     # -- who interacted with a target's status ---------------------------------------------------------
 
-    def interaction_requests(self, status: dict):  # noqa: ANN001
+    def interaction_requests(self, status: dict):
         local_id, uri = quote(str(status["id"])), status["uri"]
         for kind, listing in LISTING.items():
             if status.get(COUNT_FIELD[kind]) == 0:
@@ -158,7 +158,7 @@ class MastodonSpider(NetralSpider):
             yield self.request(self.api(f"statuses/{local_id}/context"), self.parse_context,
                                self.with_post({"uri": uri, "local_id": str(status["id"])}, status))
 
-    def parse_accounts(self, response):  # noqa: ANN001
+    def parse_accounts(self, response):
         meta = response.meta
         accounts = self.load_list(response)
         if accounts is None:
@@ -178,7 +178,7 @@ class MastodonSpider(NetralSpider):
         if not nxt:
             yield ScopeDone(platform=self.platform, scope="target", key=meta["uri"], kinds=(meta["kind"],))
 
-    def parse_context(self, response):  # noqa: ANN001
+    def parse_context(self, response):
         data = self.load_json(response, expect="descendants")
         if data is None:
             return

@@ -72,11 +72,11 @@ class MastodonFixture:
             return 200, DATA["parent"], {}
         return 404, {"error": "Record not found"}, {}
 
-    def _handler(self):  # noqa: ANN202
+    def _handler(self):
         fixture = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 fixture.requests.append(self.path)
                 status, body, headers = fixture.route(parts.path, parse_qs(parts.query))

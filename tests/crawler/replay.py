@@ -38,14 +38,14 @@ def project_settings(**overrides) -> dict:
     return values
 
 
-def make_spider(cls, settings: dict | None = None, **kwargs):  # noqa: ANN001
+def make_spider(cls, settings: dict | None = None, **kwargs):
     crawler = get_crawler(cls, project_settings(**(settings or {})))
     spider = cls.from_crawler(crawler, **kwargs)
     crawler.spider = spider
     return spider
 
 
-def split(outputs) -> dict[str, list]:  # noqa: ANN001
+def split(outputs) -> dict[str, list]:
     """Sort what a callback yielded into requests, accounts, posts, interactions and scopes."""
     kinds = {"request": [], "account": [], "post": [], "interaction": [], "scope": []}
     for out in outputs:
@@ -64,6 +64,6 @@ def split(outputs) -> dict[str, list]:  # noqa: ANN001
     return kinds
 
 
-def errors(spider) -> dict[str, int]:  # noqa: ANN001
+def errors(spider) -> dict[str, int]:
     prefix = "netral/error/"
     return {k[len(prefix):]: v for k, v in spider.crawler.stats.get_stats().items() if k.startswith(prefix)}

@@ -21,7 +21,7 @@ def spider():
                        plc="http://plc.test")
 
 
-def query(request) -> dict:  # noqa: ANN001
+def query(request) -> dict:
     parts = urlsplit(request.url)
     return {"method": parts.path.rsplit("/", 1)[-1], **{k: v if len(v) > 1 else v[0]
                                                          for k, v in parse_qs(parts.query).items()}}

@@ -38,7 +38,7 @@ ROWS = [
 ]
 
 
-def write_jsonl(path) -> None:  # noqa: ANN001
+def write_jsonl(path) -> None:
     path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in ROWS) + "\n", encoding="utf-8")
 
 

@@ -33,7 +33,7 @@ def like(n: int, fetched: datetime, target: str = POST) -> InteractionItem:
                            occurred_at=T0)
 
 
-def count(session: Session, model) -> int:  # noqa: ANN001
+def count(session: Session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 

@@ -28,7 +28,7 @@ def test_reset_time_from_each_platforms_headers():
     assert reset_at(Headers({"X-RateLimit-Reset": "soon"}), NOW) is None
 
 
-def middleware(cls, **settings):  # noqa: ANN001
+def middleware(cls, **settings):
     return cls.from_crawler(get_crawler(settings_dict=project_settings(**settings)))
 
 

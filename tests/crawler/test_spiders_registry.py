@@ -25,7 +25,7 @@ def test_unknown_spider_is_named():
         spider_class("friendster")
 
 
-def roundtrip(spider, request):  # noqa: ANN001
+def roundtrip(spider, request):
     """What scrapy-redis does: request -> dict (callbacks by name) -> pickle -> request; meta is plain JSON."""
     json.dumps(request.meta)
     data = pickle.loads(pickle.dumps(request.to_dict(spider=spider)))

@@ -63,7 +63,8 @@ def test_every_expected_violation_is_flagged(demo_run):
 
 
 # Known false positives of the classifier, left visible: "RT 02" (a neighbourhood) read as ballot number 02.
-NEIGHBOURHOOD_NUMBER_POSTS = {("bluesky:nurhayati.kpps.test", "pakrt_goro"), ("bluesky:nurhayati.kpps.test", "pakrt_tps")}
+NEIGHBOURHOOD_NUMBER_POSTS = {("bluesky:nurhayati.kpps.test", "pakrt_goro"),
+                              ("bluesky:nurhayati.kpps.test", "pakrt_tps")}
 
 
 def test_neutral_and_everyday_acts_are_not_flagged(demo_run):

@@ -45,7 +45,7 @@ def stored(db_url: str) -> dict[str, int]:
             "removed": removed, "distinct": distinct}
 
 
-def _kind(name: str):  # noqa: ANN202
+def _kind(name: str):
     from models.base import InteractionKind
 
     return InteractionKind(name)
@@ -85,6 +85,6 @@ def run_crawl_child(net_url: str, db_url: str, settings: dict, timeout: float = 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def runs(engine) -> list[CrawlRun]:  # noqa: ANN001
+def runs(engine) -> list[CrawlRun]:
     with session_scope(engine) as session:
         return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))

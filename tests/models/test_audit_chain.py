@@ -2,7 +2,7 @@
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from models import AuditEvent, record_event, session_scope, verify_chain
 
@@ -71,6 +71,6 @@ def test_fork_is_refused(engine):
         fork = AuditEvent(created_at=head.created_at, actor="x", action="y", details={},
                           prev_hash=head.prev_hash, hash="f" * 64)
         session.add(fork)
-        with pytest.raises(Exception):
+        with pytest.raises(IntegrityError):
             session.flush()
         session.rollback()

@@ -39,7 +39,7 @@ def _race(engine, monkeypatch, action_a, action_b) -> list:
             outcomes[i] = "ok"
         except ReviewConflict as exc:
             outcomes[i] = f"conflict:{exc}"
-        except Exception as exc:  # noqa: BLE001 - a database error is a failed outcome, recorded
+        except Exception as exc:
             outcomes[i] = f"error:{type(exc).__name__}"
 
     threads = [threading.Thread(target=run, args=(0, action_a)), threading.Thread(target=run, args=(1, action_b))]

@@ -75,7 +75,7 @@ def _parse_float(value: str) -> float | None:
         return None
 
 
-def _one_of(values) -> callable:  # noqa: ANN001
+def _one_of(values) -> callable:
     allowed = {getattr(v, "value", v) for v in values}
     return allowed.__contains__
 
