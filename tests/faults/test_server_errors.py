@@ -1,6 +1,6 @@
 """A server answering 30% 5xx and random 429s: the crawl completes with every item of a known scenario.
 
-tests/demo/test_faults.py runs the same faults on the demo scenario with the default retry budget (a run
+tests/samplenet/test_faults.py runs the same faults on the demo scenario with the default retry budget (a run
 that gives a request up ends failed and its rerun completes) and compares with a clean recrawl; here the
 crawl gets a larger retry budget with short backoff and is compared with the scenario's own counts.
 """

@@ -1,4 +1,4 @@
-"""Helpers for the end-to-end demo tests: find expected acts (tests/demo/expected.yaml) among stored rows."""
+"""Helpers for the end-to-end demo tests: find expected acts (tests/netral/expected.yaml) among stored rows."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from models.session import make_engine
 from netral.cli import cli
 from samplenet import load_scenario
 from tests.conftest import ROOT
-from tests.demo.checks import score
+from tests.netral.checks import score
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from samplenet import SampleNetwork, parse_scenario
 from scheduler.runner import Scheduler
 from scheduler.steps import crawl_command
 from tests.conftest import ROOT
-from tests.demo.test_samplenet import SMALL
+from tests.samplenet.test_samplenet import SMALL
 
 PROFILE = str(ROOT / "examples" / "profile.yaml")
 
