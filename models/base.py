@@ -1,4 +1,9 @@
-"""Store stage: the declarative base, shared column types and the enums every table uses."""
+"""Store stage: the declarative base, shared column types and the enums every table uses.
+
+The enums are the one definition of each vocabulary (platforms, roles and their groups, phases,
+severities, ...); other stages use their members or `.value`s, never string copies. nlp's pure modules
+(nlp.rules) may not import models: they take the `.value`s, and a test pins their tables to these enums.
+"""
 
 from __future__ import annotations
 
@@ -107,18 +112,37 @@ class PersonRole(str, enum.Enum):
     CAMPAIGN = "campaign"
 
     @property
-    def group(self) -> str:
-        """Return `asn`, `organizer` or `candidate` (the contesting side)."""
+    def group(self) -> RoleGroup:
+        """Return the RoleGroup: `asn`, `organizer` or `candidate` (the contesting side)."""
         if self in (PersonRole.PNS, PersonRole.PPPK):
-            return "asn"
+            return RoleGroup.ASN
         if self in (PersonRole.CANDIDATE, PersonRole.PARTY, PersonRole.CAMPAIGN):
-            return "candidate"
-        return "organizer"
+            return RoleGroup.CANDIDATE
+        return RoleGroup.ORGANIZER
 
     @property
     def is_monitored(self) -> bool:
         """True for people bound to neutrality: civil servants and election organizers."""
-        return self.group in ("asn", "organizer")
+        return self.group in (RoleGroup.ASN, RoleGroup.ORGANIZER)
+
+
+class RoleGroup(str, enum.Enum):
+    """The side of the neutrality rules a PersonRole is on (not stored: derived from the role)."""
+
+    ASN = "asn"
+    ORGANIZER = "organizer"
+    CANDIDATE = "candidate"
+
+
+class Phase(str, enum.Enum):
+    """The election phase a day falls in (ElectionProfile.phase_on); a flag's severity and a crawl job's
+    interval depend on it. Not stored in a column: schedules key their intervals by these values."""
+
+    BEFORE = "before"
+    CAMPAIGN = "campaign"
+    QUIET = "quiet"
+    VOTING_DAY = "voting_day"
+    AFTER = "after"
 
 
 class InteractionKind(str, enum.Enum):

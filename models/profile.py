@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from models.base import Platform
-
-Phase = Literal["before", "campaign", "quiet", "voting_day", "after"]
+from models.base import Phase, Platform
 
 
 class ProfileError(ValueError):
@@ -100,12 +97,12 @@ class ElectionProfile(_Strict):
         """Return the election phase a day falls in; severity of a flag depends on it."""
         e = self.election
         if day == e.voting_day:
-            return "voting_day"
+            return Phase.VOTING_DAY
         if e.quiet_period.contains(day):
-            return "quiet"
+            return Phase.QUIET
         if e.campaign_period.contains(day):
-            return "campaign"
-        return "before" if day < e.campaign_period.start else "after"
+            return Phase.CAMPAIGN
+        return Phase.BEFORE if day < e.campaign_period.start else Phase.AFTER
 
     def candidate_accounts(self, platform: Platform | str | None = None) -> list[AccountRef]:
         """Return the candidates' official campaign accounts, optionally on one platform only."""

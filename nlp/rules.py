@@ -3,6 +3,13 @@
 A registry (plain dict) of rule codes; `get_rule` raises on an unknown code. `decide()` is pure:
 given what is known about one act (who, what kind, the post's label and author), it returns the
 rule that fires, or None. The database job that feeds it lives in nlp.jobs.flag.
+
+Vocabulary: phases, role groups, severities, interaction kinds and labels are defined once, as the enums
+of models.base (Phase, RoleGroup, Severity, InteractionKind, Label). This module is pure and must not
+import models, so it speaks their stored `.value`s (the strings the database and the CSVs hold): the job
+passes `.value`s in (Act) and turns what comes out back into enums (`Severity(rule.severity(...))`).
+The tables below are keyed by those values; tests/nlp/test_rules.py pins them to the enums, so a member
+added or renamed there fails the tests instead of silently getting no severity bump or explanation.
 """
 
 from __future__ import annotations
@@ -10,12 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-SEVERITIES = ("low", "medium", "high", "critical")
-# The quiet period and voting day make the same act weigh more (SKB; UU 10/2016 on campaign timing).
+SEVERITIES = ("low", "medium", "high", "critical")  # models.base.Severity values, in rising order
+# Keyed by models.base.Phase values. The quiet period and voting day make the same act weigh more
+# (SKB; UU 10/2016 on campaign timing).
 PHASE_BUMP = {"before": 0, "campaign": 0, "after": 0, "quiet": 1, "voting_day": 2}
 PHASE_ID = {"before": "sebelum masa kampanye", "campaign": "masa kampanye", "quiet": "masa tenang",
             "voting_day": "hari pemungutan suara", "after": "setelah pemungutan suara"}
-ROLE_ID = {"asn": "ASN", "organizer": "penyelenggara pemilu"}
+ROLE_ID = {"asn": "ASN", "organizer": "penyelenggara pemilu"}  # the monitored RoleGroup values
+# models.base.InteractionKind values (a post is an act, not an interaction).
 KIND_ID = {"like": "menyukai", "reply": "mengomentari", "repost": "membagikan ulang",
            "quote": "mengutip dan membagikan"}
 

@@ -15,11 +15,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Engine, select
 
+from models.base import Phase
 from models.jobs import CrawlJob
 from models.profile import load_profile
 from models.session import session_scope
 
-PHASES = ("before", "campaign", "quiet", "voting_day", "after", "default")
+# The keys a job's schedule may use: every election phase's value, plus "default" (not a phase: the interval
+# for phases the schedule leaves out, and the only one without a profile).
+PHASES = (*(p.value for p in Phase), "default")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -44,7 +47,7 @@ def phase_now(profile_path: str | None, now: datetime) -> str:
         return "default"
     profile = load_profile(profile_path)
     day = now.astimezone(ZoneInfo(profile.election.timezone)).date()
-    return profile.phase_on(day)
+    return profile.phase_on(day).value
 
 
 def interval_for(schedule: dict, profile_path: str | None, now: datetime) -> tuple[str, timedelta]:

@@ -1,7 +1,9 @@
 """NLP stage, database job: run the neutrality rules over monitored accounts' acts (the scheduler calls it).
 
 Idempotent: flags are unique per (rule_code, subject_key), so re-running inserts only flags that do not
-exist yet.
+exist yet. The boundary between the store's enums and the pure rules (which take plain values, see nlp.rules):
+an Act gets the `.value` of the phase, role group, interaction kind and label; a rule's severity comes back
+as a Severity.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import Engine, and_, select
 from sqlalchemy.orm import Session
 
 from models import Account, AccountLink, Classification, Flag, Interaction, Person, Post
-from models.base import AttributionMethod, LinkStatus, Platform
+from models.base import AttributionMethod, Label, LinkStatus, Phase, Platform, RoleGroup, Severity
 from models.session import session_scope
 from nlp import classifier as clf_mod
 from nlp.jobs.classify import Progress, _profile
@@ -57,11 +59,11 @@ def campaign_accounts(session: Session, profile) -> set[int]:
         select(AccountLink.account_id, Person.role).join(Person, Person.id == AccountLink.person_id)
         .where(AccountLink.status == LinkStatus.CONFIRMED)
     ).all()
-    ids.update(aid for aid, role in rows if role.group == "candidate")
+    ids.update(aid for aid, role in rows if role.group is RoleGroup.CANDIDATE)
     return ids
 
 
-def _event_day(when: datetime | None, profile):
+def _event_day(when: datetime | None, profile) -> Phase | None:
     if when is None or profile is None:
         return None
     from zoneinfo import ZoneInfo
@@ -74,8 +76,9 @@ def _flag_row(rule, act: Act, person: Person, account_id: int, post: Post, cls: 
               subject: str, interaction: Interaction | None, when: datetime | None) -> dict:
     reasons = list(cls.reasons or []) if cls is not None else []
     return dict(rule_code=rule.code, subject_key=subject, interaction_id=interaction.id if interaction else None,
-                post_id=post.id, person_id=person.id, account_id=account_id, severity=rule.severity(act.phase),
-                score=act.score if act.label == "partisan" else 1.0, explanation=rule.explain(act),
+                post_id=post.id, person_id=person.id, account_id=account_id,
+                severity=Severity(rule.severity(act.phase)),
+                score=act.score if act.label == Label.PARTISAN.value else 1.0, explanation=rule.explain(act),
                 reasons=reasons, event_at=when, platform=post.platform, institution=person.institution,
                 region_province=person.region_province, region_regency=person.region_regency)
 
@@ -123,10 +126,10 @@ def run_rules(engine: Engine, profile: Any = None, progress: Progress = None) ->
     return {"model_version": version, "new_flags": inserted, "monitored_accounts": len(monitored), **counts}
 
 
-def _act(kind, person: Person, cls, is_campaign: bool, handle: str, phase) -> Act:
-    return Act(kind=kind, person_role=person.role.group, person_name=person.name,
+def _act(kind, person: Person, cls, is_campaign: bool, handle: str, phase: Phase | None) -> Act:
+    return Act(kind=kind, person_role=person.role.group.value, person_name=person.name,
                label=cls.label.value if cls is not None else None, score=cls.score if cls is not None else 0.0,
-               author_is_campaign=is_campaign, author_handle=handle, phase=phase)
+               author_is_campaign=is_campaign, author_handle=handle, phase=phase.value if phase else None)
 
 
 def _consider(act, post, cls, subject, inter, account_id, when, monitored, existing, rows, counts) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlp.rules import PHASE_BUMP, RULES, SEVERITIES, Act, UnknownRule, decide, get_rule
+from nlp.rules import KIND_ID, PHASE_BUMP, PHASE_ID, ROLE_ID, RULES, SEVERITIES, Act, UnknownRule, decide, get_rule
 
 
 def act(**kw):
@@ -56,3 +56,18 @@ def test_severity_rises_in_quiet_period_and_voting_day():
     assert rule.severity("quiet") == "medium"
     assert rule.severity("voting_day") == "high"
     assert get_rule("POST_PARTISAN").severity("voting_day") == "critical"
+
+
+def test_rule_tables_speak_the_store_enums_values():
+    """nlp.rules may not import models, so its tables use the enums' values: pinned here to the enums."""
+    from models.base import InteractionKind, PersonRole, Phase, RoleGroup, Severity
+
+    assert SEVERITIES == tuple(s.value for s in Severity)  # the enum's order is the severity scale
+    assert set(PHASE_BUMP) == set(PHASE_ID) == {p.value for p in Phase}
+    assert set(ROLE_ID) == {r.group.value for r in PersonRole if r.is_monitored} == {"asn", "organizer"}
+    assert {g.value for g in RoleGroup} >= set(ROLE_ID)
+    assert set(KIND_ID) == {k.value for k in InteractionKind}
+    assert {rule.base_severity for rule in RULES.values()} <= {s.value for s in Severity}
+    for rule in RULES.values():
+        for phase in Phase:
+            Severity(rule.severity(phase.value))
