@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.audit import record_event
+from models.audit import REGISTRY_IMPORT, cli_actor, record_event
 from models.base import AttributionMethod, LinkStatus, PersonRole, Platform
 from models.registry import AccountLink, Person, nip_problem, person_key
 from models.social import Account
@@ -223,8 +223,9 @@ def write_rejects(rejected: list[RejectedRow], path: Path) -> None:
             writer.writerow({"line": bad.line, "reason": bad.reason, **{k: bad.row.get(k) for k in COLUMNS}})
 
 
-def import_registry(session: Session, path: str | Path, accept_valid: bool = False, actor: str = "cli") -> ImportReport:
-    """Import a registry CSV in the caller's transaction.
+def import_registry(session: Session, path: str | Path, accept_valid: bool = False,
+                    actor: str | None = None) -> ImportReport:
+    """Import a registry CSV in the caller's transaction; `actor` defaults to the command's (cli:<OS user>).
 
     Strict by default: any bad row raises RegistryImportError (listing every bad row) before anything is
     written. With accept_valid, good rows are written and bad ones returned in the report.
@@ -236,7 +237,7 @@ def import_registry(session: Session, path: str | Path, accept_valid: bool = Fal
         raise RegistryImportError(f"{path}: {len(bad)} bad row(s); nothing imported", bad)
     apply_rows(session, good, path.name, report)
     record_event(
-        session, actor, "registry.import", "registry", path.name,
+        session, actor or cli_actor(), REGISTRY_IMPORT, "registry", path.name,
         {k: v for k, v in vars(report).items() if k != "rejected"} | {"rejected": len(bad)},
     )
     return report
