@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from models import User, record_event, session_scope, utcnow
+from models.audit import USER_LOGIN, USER_LOGIN_FAILED, USER_LOGOUT, web_actor
+from webui import users as accounts
 from webui.access import auth_hash
 from webui.database import db, engine
 from webui.i18n import LOCALES
-from webui.passwords import MIN_LENGTH, hash_password, verify_password
+from webui.passwords import MIN_LENGTH, verify_password
 from webui.ratelimit import LoginLimiter, RedisLoginLimiter
 
 bp = Blueprint("auth", __name__)
@@ -54,7 +56,7 @@ def login():
     with session_scope(engine(), write=True) as s:
         if ok:
             s.get(User, user.id).last_login_at = utcnow()
-        record_event(s, username or "(empty)", "login" if ok else "login.failed", "user",
+        record_event(s, web_actor(username), USER_LOGIN if ok else USER_LOGIN_FAILED, "user",
                      user.id if user else None, {"ip": request.remote_addr})
     if not ok:
         limiter.fail(*keys)
@@ -71,7 +73,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     with session_scope(engine(), write=True) as s:
-        record_event(s, g.user.username, "logout", "user", g.user.id)
+        record_event(s, web_actor(g.user.username), USER_LOGOUT, "user", g.user.id)
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -97,7 +99,7 @@ def password():
         flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
         return render_template("password.html", min_length=MIN_LENGTH), 429
     new = request.form.get("new_password", "")
-    error = new_hash = None
+    error = user = None
     if not verify_password(g.user.password_hash, request.form.get("current_password", "")):
         limiter.fail(*keys)
         error = _("The current password is wrong.")
@@ -105,17 +107,13 @@ def password():
         error = _("The two new passwords differ.")
     else:
         try:
-            new_hash = hash_password(new)  # which refuses a short one
+            user = accounts.change_own_password(engine(), g.user.id, new)  # which refuses a short one
         except ValueError:
             error = _("The new password must be at least %(n)s characters.", n=MIN_LENGTH)
     if error:
         flash(error, "error")
         return render_template("password.html", min_length=MIN_LENGTH), 400
     limiter.reset(*keys)
-    with session_scope(engine(), write=True) as s:
-        user = s.get(User, g.user.id)
-        user.password_hash = new_hash
-        record_event(s, user.username, "user.password", "user", user.id)  # never the password itself
-        session["auth_hash"] = auth_hash(user)
+    session["auth_hash"] = auth_hash(user)  # this session goes on
     flash(_("Password changed. Your other sessions are logged out."), "ok")
     return redirect(url_for("queue.index"))

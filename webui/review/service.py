@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models import Decision, Flag, FlagStatus, Review, User, UserRole, record_event, session_scope, utcnow
+from models.audit import review_action, web_actor
 
 OPEN = (FlagStatus.NEW, FlagStatus.IN_REVIEW)
 VOTES = (Decision.CONFIRM, Decision.DISMISS)
@@ -89,7 +90,7 @@ def _append(session: Session, flag: Flag, user: User, decision: Decision, note: 
     review = Review(flag_id=flag.id, reviewer_id=user.id, decision=decision, note=note)
     session.add(review)
     session.flush()
-    record_event(session, user.username, f"review.{decision.value}", "flag", flag.id,
+    record_event(session, web_actor(user.username), review_action(decision.value), "flag", flag.id,
                  {"review_id": review.id, "status": flag.status.value, **details})
     return review
 
