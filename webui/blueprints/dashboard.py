@@ -6,7 +6,6 @@ and a million-row GROUP BY should not run on every page view.
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 from flask import Blueprint, current_app, render_template
@@ -15,11 +14,12 @@ from sqlalchemy import case, func, literal_column, select
 from models import Flag, FlagStatus
 from webui.chart import daily_chart
 from webui.database import db, engine
+from webui.ttlcache import TTLCache
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CHART_DAYS = 120
 TOP = 15
-_cache: dict[str, tuple[float, dict]] = {}
+_cache: TTLCache[dict] = TTLCache()
 
 
 def _wib_day(dialect: str):
@@ -50,12 +50,12 @@ def _timeline() -> tuple[list[date], list[int], list[int]]:
 
 
 def _stats() -> dict:
-    key = str(engine().url)
-    hit = _cache.get(key)
-    if hit and time.monotonic() - hit[0] < current_app.config["NETRAL_COUNTS_CACHE_SECONDS"]:
-        return hit[1]
+    return _cache.get_or_compute(str(engine().url), current_app.config["NETRAL_COUNTS_CACHE_SECONDS"], _compute)
+
+
+def _compute() -> dict:
     days, flagged, confirmed = _timeline()
-    stats = {
+    return {
         "status": _counts(Flag.status),
         "rule": _counts(Flag.rule_code, TOP),
         "institution": _counts(Flag.institution, TOP),
@@ -64,8 +64,6 @@ def _stats() -> dict:
         "first_day": days[0] if days else None,
         "last_day": days[-1] if days else None,
     }
-    _cache[key] = (time.monotonic(), stats)
-    return stats
 
 
 @bp.get("/")

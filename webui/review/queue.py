@@ -6,7 +6,6 @@ The sort key is (score, id) or (event_at, id), both descending, served by the fl
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import Account, Flag, FlagStatus, Person, Platform, Severity, User
 from webui.formatting import WIB
+from webui.ttlcache import TTLCache
 
 SORTS = ("score", "time")
 
@@ -177,20 +177,19 @@ def page(session: Session, f: QueueFilter, size: int, after: str = "", user: Use
     return rows[:size], next_cursor
 
 
-_counts_cache: dict[str, tuple[float, dict[str, int]]] = {}
+_counts_cache: TTLCache[dict[str, int]] = TTLCache()
 
 
 def status_counts(engine: Engine, session: Session, ttl: int) -> dict[str, int]:
     """Flags per status, cached for `ttl` seconds: a full count of a million rows would dominate every page."""
-    key = str(engine.url)
-    hit = _counts_cache.get(key)
-    if hit and time.monotonic() - hit[0] < ttl:
-        return hit[1]
-    counts = {s.value: 0 for s in FlagStatus}
-    for status, n in session.execute(select(Flag.status, func.count()).group_by(Flag.status)):
-        counts[status.value] = n
-    _counts_cache[key] = (time.monotonic(), counts)
-    return counts
+
+    def count() -> dict[str, int]:
+        counts = {s.value: 0 for s in FlagStatus}
+        for status, n in session.execute(select(Flag.status, func.count()).group_by(Flag.status)):
+            counts[status.value] = n
+        return counts
+
+    return _counts_cache.get_or_compute(str(engine.url), ttl, count)
 
 
 def clear_counts() -> None:
