@@ -1,9 +1,11 @@
 """Two reviewers act on one flag at the same instant: one wins, the other is told, nothing is overwritten.
 
-Both threads are parked right after reading the flag (service._after_read). With the locking, the
-second thread cannot even read until the first commits, so it sees the claim and gets a ReviewConflict.
-The last test removes the locking and shows the same race then breaks the invariant, so the harness
-really does exercise the race. Runs on SQLite and on PostgreSQL (NETRAL_TEST_DATABASE_URL).
+Both threads are parked right after the service has read the flag (a wrapper around service._load, the
+function every action reads its flag with). With the locking, the second thread cannot even read until
+the first commits, so it sees the claim and gets a ReviewConflict. The last test takes the locking away
+(an unlocked read and a plain transaction instead of service._load and service._write_scope) and shows
+the same race then breaks the invariant, so the harness really does exercise the race. Runs on SQLite
+and on PostgreSQL (NETRAL_TEST_DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -21,16 +23,27 @@ from webui.review.service import Policy, ReviewConflict
 POLICY = Policy()
 
 
+def _unlocked_load(session, flag_id):
+    """service._load without SELECT ... FOR UPDATE."""
+    flag = session.scalars(select(Flag).where(Flag.id == flag_id)).one_or_none()
+    if flag is None:
+        raise ReviewConflict("not_found")
+    return flag
+
+
 def _race(engine, monkeypatch, action_a, action_b) -> list:
     barrier = threading.Barrier(2, timeout=1.5)
+    load = service._load  # the real one, or the unlocked one the caller put in its place
 
-    def park(_flag):
+    def load_then_park(session, flag_id):
+        flag = load(session, flag_id)
         try:
             barrier.wait()
         except threading.BrokenBarrierError:
             pass  # the other thread is blocked on our lock: that is the point
+        return flag
 
-    monkeypatch.setattr(service, "_after_read", park)
+    monkeypatch.setattr(service, "_load", load_then_park)
     outcomes: list = [None, None]
 
     def run(i, action):
@@ -89,7 +102,7 @@ def test_without_locking_the_race_is_lost(setup, monkeypatch):
     """The control: take the locking away and the same race overwrites a claim or fails with a DB error."""
     engine, a, b, fid = setup
     monkeypatch.setattr(service, "_write_scope", lambda eng: session_scope(eng, write=False))
-    monkeypatch.setattr(service, "LOCK_ROWS", False)
+    monkeypatch.setattr(service, "_load", _unlocked_load)
     outcomes = _race(engine, monkeypatch, lambda: service.claim(engine, fid, a, POLICY),
                      lambda: service.claim(engine, fid, b, POLICY))
     print("without locking:", outcomes)

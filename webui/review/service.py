@@ -31,26 +31,16 @@ class Policy:
     claim_minutes: int = 60
 
 
-# Seams for the concurrency test, which swaps them to show the race is lost without locking.
 def _write_scope(engine: Engine):
+    """The transaction of one action; on SQLite it takes the write lock first (BEGIN IMMEDIATE)."""
     return session_scope(engine, write=True)
 
 
-LOCK_ROWS = True
-
-
-def _after_read(flag: Flag) -> None:
-    """Called between reading and writing the flag; the concurrency test parks threads here."""
-
-
 def _load(session: Session, flag_id: int) -> Flag:
-    query = select(Flag).where(Flag.id == flag_id)
-    if LOCK_ROWS:
-        query = query.with_for_update()
-    flag = session.scalars(query).one_or_none()
+    """Read the flag an action is about; on PostgreSQL its row stays locked until the transaction ends."""
+    flag = session.scalars(select(Flag).where(Flag.id == flag_id).with_for_update()).one_or_none()
     if flag is None:
         raise ReviewConflict("not_found")
-    _after_read(flag)
     return flag
 
 
