@@ -111,15 +111,19 @@ def nlp() -> None:
               help="Profile of the reviewed election (used to mask its names in the exported examples).")
 def train(with_reviews: bool, profile_file: str | None) -> None:
     """Train the classifier from nlp/data; write nlp/model/ (artifact + pedigree) and nlp/MODEL_CARD.md."""
+    # NETRAL_NLP_DATA_DIR and NETRAL_MODEL_DIR move the data read and the model written (nlp.training.train);
+    # reviews are exported to the instance folder, not into the package.
     from nlp.training.train import train as run_train
 
+    reviews = None
     if with_reviews:
         from models.cli import open_engine
-        from nlp.jobs.feedback import export_reviews
+        from nlp.jobs.feedback import export_reviews, reviews_path
 
-        counts = export_reviews(open_engine(), _load_profile(profile_file))
+        reviews = reviews_path()
+        counts = export_reviews(open_engine(), _load_profile(profile_file), reviews)
         click.echo(f"exported reviewed examples: {json.dumps(counts)}")
-    run_train(with_reviews=with_reviews, echo=click.echo)
+    run_train(with_reviews=with_reviews, echo=click.echo, reviews=reviews)
 
 
 @nlp.command()
