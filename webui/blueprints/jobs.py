@@ -2,8 +2,9 @@
 
 Admins create and edit jobs (source, targets, options, schedule per election phase, profile, enabled),
 enable or disable them and ask for a run now (next_run_at NULL: the scheduler picks it up on its next
-poll). Jobs are validated by the scheduler's own `validate_job`, as a jobs file's entries are. Every
-change is an audit event. Errors and targets come from crawls and users: templates only ever autoescape.
+poll). Jobs are validated by the scheduler's own `validate_job`, as a jobs file's entries are, and by its
+crawl step's `crawl_request` (targets and options as the crawl will read them). Every change is an audit
+event. Errors and targets come from crawls and users: templates only ever autoescape.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import click
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from models import CrawlRun, UserRole, record_event, session_scope, utcnow
 from models.jobs import CrawlJob
 from models.profile import ProfileError, load_profile
+from scheduler.crawl import PlanError, crawl_request
 from scheduler.specs import PHASES, ScheduleError, validate_job
 from webui.access import require_role
 from webui.database import db, engine
@@ -103,13 +104,10 @@ def _validated(raw: dict, stored_profile: str | None = None) -> dict:
             load_profile(spec.profile)
         except ProfileError as exc:
             raise ValueError(_("Invalid profile: %(error)s", error=str(exc))) from None
-    from scheduler.steps import crawl_command  # the crawl step refuses options for another source
-
-    try:
-        crawl_command(spec.source, spec.targets, spec.options, spec.profile)
-    except (click.ClickException, TypeError, AttributeError) as exc:
-        message = exc.message if isinstance(exc, click.ClickException) else str(exc)
-        raise ValueError(_("Invalid job: %(error)s", error=message)) from None
+    try:  # as the crawl step will run it: e.g. an option of another source, or a target of the wrong type
+        crawl_request(spec.source, spec.targets, spec.options, spec.profile)
+    except PlanError as exc:
+        raise ValueError(_("Invalid job: %(error)s", error=str(exc))) from None
     return {"name": spec.name, "source": spec.source, "targets": spec.targets, "options": spec.options,
             "schedule": spec.schedule, "profile_path": spec.profile, "enabled": spec.enabled}
 
