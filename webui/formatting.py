@@ -1,28 +1,25 @@
-"""Review stage: template filters; every time is shown in WIB (Asia/Jakarta, UTC+7, no daylight saving)."""
+"""Review stage: template filters; every time is shown in one zone, NETRAL_TIMEZONE (default WIB, Asia/Jakarta)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from flask import Flask
 
-try:
-    from zoneinfo import ZoneInfo
-
-    WIB = ZoneInfo("Asia/Jakarta")
-except Exception:  # no tz database on the host: Jakarta has kept UTC+7 since 1964
-    WIB = timezone(timedelta(hours=7), "WIB")
+from webui.config import display_zone
 
 
-def wib(value: datetime | None, seconds: bool = True) -> str:
-    """Format an aware UTC time as WIB, e.g. '2024-11-10 10:00:00 WIB'."""
+def local_time(value: datetime | None, seconds: bool = True) -> str:
+    """Format an aware UTC time in the display zone, e.g. '2024-11-10 10:00:00 WIB'."""
     if value is None:
         return "—"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
+    zone = display_zone()
+    local = value.astimezone(zone.tz)
     fmt = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
-    return value.astimezone(WIB).strftime(fmt) + " WIB"
+    return f"{local.strftime(fmt)} {zone.label(local)}"
 
 
 def pretty_json(raw: str | None, limit: int = 50_000) -> str:
@@ -48,7 +45,7 @@ def enum_value(value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(wib)
+    app.add_template_filter(local_time, "wib")  # the templates' name, from when every time was WIB
     app.add_template_filter(pretty_json)
     app.add_template_filter(enum_value, "ev")
     app.add_template_filter(http_url)

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, literal_column, select
 
 from models import Flag, FlagStatus
 from webui.chart import daily_chart
+from webui.config import display_zone
 from webui.database import db, engine
 from webui.ttlcache import TTLCache
 
@@ -22,11 +23,15 @@ TOP = 15
 _cache: TTLCache[dict] = TTLCache()
 
 
-def _wib_day(dialect: str):
-    """The WIB calendar day of a flag's event, in each database's own date arithmetic."""
+def _local_day(dialect: str):
+    """The calendar day of a flag's event in the display zone, in each database's own date arithmetic.
+
+    SQLite has no time zones: it shifts by the zone's current offset (exact for Indonesia's zones).
+    """
+    zone = display_zone()
     if dialect == "postgresql":
-        return func.date(func.timezone("Asia/Jakarta", Flag.event_at))
-    return func.date(Flag.event_at, literal_column("'+7 hours'"))
+        return func.date(func.timezone(zone.name, Flag.event_at))
+    return func.date(Flag.event_at, literal_column(f"'{zone.utc_offset_minutes():+d} minutes'"))
 
 
 def _counts(column, limit: int | None = None) -> list[tuple[str, int]]:
@@ -37,7 +42,7 @@ def _counts(column, limit: int | None = None) -> list[tuple[str, int]]:
 
 
 def _timeline() -> tuple[list[date], list[int], list[int]]:
-    day = _wib_day(engine().dialect.name).label("day")
+    day = _local_day(engine().dialect.name).label("day")
     confirmed = func.sum(case((Flag.status == FlagStatus.CONFIRMED, 1), else_=0))
     rows = db().execute(select(day, func.count(), confirmed).where(Flag.event_at.is_not(None))
                         .group_by(day).order_by(day.desc()).limit(CHART_DAYS)).all()

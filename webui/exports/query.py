@@ -14,7 +14,8 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from models import Account, Decision, Flag, FlagStatus, Interaction, Person, Platform, Post, Review, User
-from webui.formatting import wib
+from webui.config import display_zone
+from webui.formatting import local_time
 from webui.review.queue import QueueFilter
 from webui.review.queue import conditions as queue_conditions
 
@@ -23,7 +24,7 @@ BATCH = 2000
 
 @dataclass
 class SummaryFilter:
-    """Which flags a summary covers: institution, region, platform, and a period of WIB dates."""
+    """Which flags a summary covers: institution, region, platform, and a period of local (NETRAL_TIMEZONE) dates."""
 
     institution: str = ""
     province: str = ""
@@ -69,12 +70,17 @@ def summary_rows(session: Session, f: SummaryFilter) -> Iterator[list]:
         yield [row[0] or "", row[1] or "", row[2] or "", row[3].value, *row[4:]]
 
 
+def time_column(name: str) -> str:
+    """A time column's name with the display zone, e.g. waktu_wib (NETRAL_TIMEZONE)."""
+    return f"{name}_{display_zone().column_suffix()}"
+
+
 def case_header(include_nip: bool) -> list[str]:
-    head = ["id_kasus", "waktu_wib", "aturan", "tingkat", "platform", "instansi", "provinsi", "kabupaten_kota",
+    head = ["id_kasus", time_column("waktu"), "aturan", "tingkat", "platform", "instansi", "provinsi", "kabupaten_kota",
             "nama", "jabatan"]
     if include_nip:
         head.append("nip")
-    return head + ["akun", "jenis_interaksi", "url", "sha256_bukti", "waktu_tangkap_wib", "peninjau"]
+    return head + ["akun", "jenis_interaksi", "url", "sha256_bukti", time_column("waktu_tangkap"), "peninjau"]
 
 
 def confirmed_cases(session: Session, f: SummaryFilter, include_nip: bool = False) -> Iterator[list]:
@@ -97,12 +103,12 @@ def confirmed_cases(session: Session, f: SummaryFilter, include_nip: bool = Fals
             return
         reviewers = _reviewers(session, [r[0] for r in rows])
         for r in rows:
-            out = [r[0], wib(r[1]), r[2], r[3].value, r[4].value, r[5] or "", r[6] or "", r[7] or "",
+            out = [r[0], local_time(r[1]), r[2], r[3].value, r[4].value, r[5] or "", r[6] or "", r[7] or "",
                    r[8] or "", r[9] or ""]
             if include_nip:
                 out.append(r[10] or "")
             out += [r[11] or "", r[12].value if r[12] else "unggahan", r[13] or "", r[14] or r[15] or "",
-                    wib(r[16] or r[17]), ", ".join(reviewers.get(r[0], []))]
+                    local_time(r[16] or r[17]), ", ".join(reviewers.get(r[0], []))]
             yield out
         last_id = rows[-1][0]
         session.expunge_all()

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from models import Account, Flag, FlagStatus, Person, Platform, Severity, User
-from webui.formatting import WIB
+from webui.config import display_zone
 from webui.ttlcache import TTLCache
 
 SORTS = ("score", "time")
@@ -90,9 +90,9 @@ _CHECKS = {
 _DEFAULTS = {"status": FlagStatus.NEW.value, "sort": "score"}
 
 
-def wib_day_start(day: date) -> datetime:
-    """The UTC instant a WIB calendar day begins: the reviewer's dates are Jakarta dates."""
-    return datetime.combine(day, dtime.min, tzinfo=WIB)
+def local_day_start(day: date) -> datetime:
+    """The instant a calendar day begins in the display zone (NETRAL_TIMEZONE): the reviewer's dates are local."""
+    return datetime.combine(day, dtime.min, tzinfo=display_zone().tz)
 
 
 def conditions(f: QueueFilter, user: User | None = None) -> list:
@@ -111,9 +111,9 @@ def conditions(f: QueueFilter, user: User | None = None) -> list:
     if f.regency:
         cond.append(Flag.region_regency == f.regency)
     if f.date_from:
-        cond.append(Flag.event_at >= wib_day_start(_parse_date(f.date_from)))
+        cond.append(Flag.event_at >= local_day_start(_parse_date(f.date_from)))
     if f.date_to:
-        cond.append(Flag.event_at < wib_day_start(_parse_date(f.date_to) + timedelta(days=1)))
+        cond.append(Flag.event_at < local_day_start(_parse_date(f.date_to) + timedelta(days=1)))
     if f.score_min:
         cond.append(Flag.score >= _parse_float(f.score_min))
     if f.score_max:
