@@ -1,6 +1,6 @@
 """Store stage: the append-only, hash-chained audit trail of logins, decisions, registry changes and exports.
 
-Naming convention (defined here, used by every caller):
+Naming convention, defined here once; callers use these helpers and constants rather than literals:
 
 Actors, who did it:
 - a web user: their username (`web_actor`); a login attempt names the username typed, "(empty)" when blank;
@@ -9,7 +9,8 @@ Actors, who did it:
 
 Actions, what was done: "<object>.<verb>", lower_snake words, where the object may be dotted for a part of
 a larger thing ("registry.person.add"). The constants below are the actions in use; review decisions are
-"review.<decision>" (`review_action`), registry links "registry.link.<status>".
+"review.<decision>" (`review_action`), registry links "registry.link.<status>", downloads
+"export.<what>" (export.summary, export.case; kept as they were).
 
 Stored events are never rewritten (their hashes chain them). Events recorded before this convention
 carry older names: "login", "login.failed" and "logout" (now user.login, user.login_failed,
@@ -56,6 +57,7 @@ JOB_DISABLE = "job.disable"
 JOB_RUN_NOW = "job.run_now"
 EXPORT_SUMMARY = "export.summary"
 EXPORT_CASE = "export.case"
+
 # Any constant works; it names the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_KEY = 7_400_201
 
