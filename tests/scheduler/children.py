@@ -27,7 +27,7 @@ def killed_mid_crawl(send, plan: dict, db_url: str, log_path: str) -> None:
 
 def exits_silently(send, plan: dict, db_url: str, log_path: str) -> None:
     print("Run 7: completed. Stored: like 8. Errors: none.", flush=True)  # the old step parsed this as success
-    os._exit(3)
+    os._exit(0)  # a clean exit, but no report: still a failure
 
 
 def hangs(send, plan: dict, db_url: str, log_path: str) -> None:

@@ -51,7 +51,7 @@ def test_a_child_printing_a_summary_then_dying_is_not_taken_for_a_success(engine
     monkeypatch.setattr(scheduler.crawl, "_crawl_child", children.exits_silently)
     result = crawl_step(engine, **JOB)
     assert result.run_id is None and result.status == "failed"
-    assert result.error_message.startswith("the crawl process died (exit code 3) before reporting a result")
+    assert result.error_message.startswith("the crawl process died (exit code 0) before reporting a result")
     with pytest.raises(CrawlFailed, match="the crawl process died"):
         check_crawl(result)
 
