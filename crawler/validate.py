@@ -11,9 +11,11 @@ import re
 
 from crawler.items import AccountItem, InteractionItem, PostItem, ScopeDone
 from crawler.timeparse import parse_time
+from models.base import InteractionKind, Platform
 
-PLATFORMS = {"bluesky", "mastodon", "youtube", "x", "facebook", "instagram", "tiktok"}
-KINDS = {"like", "reply", "repost", "quote"}
+# The store's vocabularies, by their stored values (items carry plain strings until they are stored).
+PLATFORMS = frozenset(p.value for p in Platform)
+KINDS = frozenset(k.value for k in InteractionKind)
 MAX_ID = 512
 MAX_RAW = 2_000_000  # bytes of one payload; anything larger is not a post, it is an attack or a bug
 DID = re.compile(r"^did:(plc|web):[A-Za-z0-9._:%-]{1,480}$")

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from models import User, UserRole, record_event, session_scope
+from models import User, UserRole, audit, record_event, session_scope
 from models.audit import cli_actor
 from models.cli import open_engine
 
@@ -119,7 +119,7 @@ def summary(fmt, output, institution, province, regency, platform, date_from, da
         raise click.UsageError(f"--output is required for {fmt}")
     engine = open_engine()
     with session_scope(engine, write=True) as s:
-        record_event(s, _actor(), "export.summary", None, None, {"format": fmt, "nip": with_nip, **f.describe()})
+        record_event(s, _actor(), audit.EXPORT_SUMMARY, None, None, {"format": fmt, "nip": with_nip, **f.describe()})
     write, _mimetype = writer(fmt)
     if fmt == "pdf":
         write = functools.partial(write, max_cases=int(os.environ.get("NETRAL_PDF_MAX_CASES") or 2000))
@@ -149,7 +149,7 @@ def case(flag_id: int, output: Path, with_nip: bool) -> None:
         with open(output, "wb") as fh:
             write_case_pdf(found, fh, include_nip=with_nip, generated_by=_actor())
     with session_scope(engine, write=True) as s:
-        record_event(s, _actor(), "export.case", "flag", flag_id, {"nip": with_nip})
+        record_event(s, _actor(), audit.EXPORT_CASE, "flag", flag_id, {"nip": with_nip})
     click.echo(f"evidence report written to {output}", err=True)
 
 

@@ -10,7 +10,7 @@ import tempfile
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file, stream_with_context
 from sqlalchemy.orm import Session
 
-from models import Platform, UserRole, record_event, session_scope, utcnow
+from models import Platform, UserRole, audit, record_event, session_scope, utcnow
 from webui.database import db, engine
 from webui.exports import FORMATS, writer
 from webui.exports.query import SummaryFilter
@@ -46,7 +46,7 @@ def summary():
     except ValueError:
         abort(400)
     nip = _include_nip()
-    _audit("export.summary", None, None, {"format": fmt, "nip": nip, **f.describe()})
+    _audit(audit.EXPORT_SUMMARY, None, None, {"format": fmt, "nip": nip, **f.describe()})
     write, mimetype = writer(fmt)
     name = f"netral-ringkasan-{utcnow():%Y%m%d-%H%M%S}.{fmt}"
     eng = engine()
@@ -80,7 +80,7 @@ def case_pdf(flag_id: int):
     if found is None:
         abort(404)
     nip = _include_nip()
-    _audit("export.case", "flag", flag_id, {"nip": nip})
+    _audit(audit.EXPORT_CASE, "flag", flag_id, {"nip": nip})
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     write_case_pdf(found, spool, include_nip=nip, generated_by=g.user.username)
     spool.seek(0)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from models import AccountLink, LinkStatus, Person, PersonRole, UserRole, record_event, session_scope
+from models import AccountLink, LinkStatus, Person, PersonRole, UserRole, audit, record_event, session_scope
 from models.registry import person_key
 from webui.access import require_role
 from webui.database import db, engine
@@ -91,7 +91,7 @@ def create_person():
             changes = _apply(person)
             s.add(person)
             s.flush()
-            record_event(s, g.user.username, "registry.person.add", "person", person.id, changes)
+            record_event(s, g.user.username, audit.REGISTRY_PERSON_ADD, "person", person.id, changes)
     except (ValueError, IntegrityError) as exc:
         flash(str(exc) if isinstance(exc, ValueError) else _("This person is already in the registry."), "error")
         return render_template("person_form.html", person=None, roles=list(PersonRole)), 400
@@ -108,7 +108,7 @@ def edit_person(person_id: int):
                 abort(404)
             changes = _apply(person)
             if changes:
-                record_event(s, g.user.username, "registry.person.edit", "person", person.id, changes)
+                record_event(s, g.user.username, audit.REGISTRY_PERSON_EDIT, "person", person.id, changes)
     except (ValueError, IntegrityError) as exc:
         flash(str(exc) if isinstance(exc, ValueError) else _("This person is already in the registry."), "error")
     return redirect(url_for("registry.person", person_id=person_id))
