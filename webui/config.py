@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from models.session import database_url, instance_dir
+from webui.limits import MAX_REQUEST_BYTES
 
 TRUE = {"1", "true", "yes", "on"}
 DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -120,6 +121,12 @@ def load_config() -> dict:
         "NETRAL_CLAIM_MINUTES": _int("NETRAL_CLAIM_MINUTES", 60),
         "NETRAL_LOGIN_MAX_ATTEMPTS": _int("NETRAL_LOGIN_MAX_ATTEMPTS", 5),
         "NETRAL_LOGIN_WINDOW_SECONDS": _int("NETRAL_LOGIN_WINDOW_SECONDS", 300),
+        "NETRAL_LOGIN_MAX_PER_ADDRESS": _int("NETRAL_LOGIN_MAX_PER_ADDRESS", 50),
+        # How many proxies in front set X-Forwarded-For/-Proto (the documented TLS proxy: 1). 0 trusts none:
+        # a client could otherwise claim any address and escape the login limit.
+        "NETRAL_PROXY_HOPS": _int("NETRAL_PROXY_HOPS", 0),
+        "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
+        "MAX_FORM_MEMORY_SIZE": MAX_REQUEST_BYTES,
         "REDIS_URL": os.environ.get("REDIS_URL") or None,  # shared login limits across workers
         "NETRAL_QUEUE_PAGE_SIZE": _int("NETRAL_QUEUE_PAGE_SIZE", 25),
         "NETRAL_COUNTS_CACHE_SECONDS": _int("NETRAL_COUNTS_CACHE_SECONDS", 15),
