@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from models import Person, PersonRole, migrate, session_scope, verify_chain
@@ -30,6 +31,15 @@ def schema_problem(engine: Engine) -> str | None:
     if current is None:
         return "the database has no schema yet: run `netral db upgrade`"
     return f"the database is at revision {current}, this code expects {head}: run `netral db upgrade`"
+
+
+def database_refusal(exc: SQLAlchemyError) -> str:
+    """What the database refused, without the statement's parameters (they hold NIPs and names)."""
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [""])[0]
+    if not getattr(exc, "orig", None):
+        first = type(exc).__name__  # SQLAlchemy's own message repeats the parameters
+    return f"the database refused the data ({type(orig).__name__}: {first[:200]})"
 
 
 @functools.cache
@@ -108,6 +118,8 @@ def import_cmd(csv_file: Path, accept_valid: bool, rejects: Path | None) -> None
         for bad in exc.rejected:
             click.echo(f"{csv_file}:{bad.line}: {bad.reason}", err=True)
         raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"{csv_file}: {database_refusal(exc)}; nothing imported") from None
     for bad in report.rejected:
         click.echo(f"{csv_file}:{bad.line}: rejected: {bad.reason}", err=True)
     if report.rejected and rejects:
