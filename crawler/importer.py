@@ -121,7 +121,7 @@ def import_file(engine: Engine, path: Path, fmt: str = "auto", batch_size: int =
     run_id, started = start_run(engine, "import", {"file": path.name, "sha256": digest})
     report = ImportReport(run_id)
     errors: Counter = Counter()
-    ingestor = Ingestor(engine, run_id, started, batch_size)
+    ingestor = Ingestor(engine, run_id, started, batch_size, resolves_handles=False)  # rows prove no handle
     try:
         for number, row, raw_line in read_rows(path, fmt):
             report.rows += 1

@@ -9,6 +9,10 @@ What it accepts is described by the protocols below (AccountLike, PostLike, Inte
 models may not import the crawler, and crawler.items' dataclasses satisfy them (tests/models/
 test_ingest_columns.py checks that, and that the hand-typed column lists name the tables' real columns).
 Times arrive parsed (aware datetimes): crawler.normalize parses the text times the items may carry.
+
+Registry handles (accounts with no platform id yet) are bound only on a crawl's word (models.bindings):
+the handle a crawl resolved (`lookup_handle`) or the one the platform lists for an account. An Ingestor
+made with resolves_handles=False (`netral import`: rows collected elsewhere) never binds one.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models.base import InteractionKind, Platform, utcnow
+from models import bindings
+from models.base import AttributionMethod, InteractionKind, LinkStatus, Platform, utcnow
 from models.evidence import sha256_text
 from models.jobs import CrawlRun
+from models.registry import AccountLink
 from models.session import immediate
 from models.social import Account, Interaction, Post
 
@@ -38,6 +44,7 @@ PLATFORM_VALUES = {p.value: p.value for p in Platform}
 KIND_VALUES = {k.value: k.value for k in InteractionKind}
 
 A, P, I = Account.__table__, Post.__table__, Interaction.__table__  # noqa: E741
+L = AccountLink.__table__
 
 
 @runtime_checkable
@@ -106,6 +113,15 @@ class ScopeLike(Protocol):
 def _insert(engine: Engine, table):
     """Return the dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
     return (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def _names(account: AccountLike, lookup: str) -> bool:
+    """Whether the account a lookup returned carries the handle asked for (a bare Mastodon name: user@host).
+
+    Bluesky answers an unverifiable handle with `handle.invalid`: that resolution proves nothing.
+    """
+    handle, lookup = (account.handle or "").lower(), lookup.lower()
+    return not account.handle or handle == lookup or ("@" not in lookup and handle.startswith(lookup + "@"))
 
 
 def _chunks(seq: list, size: int = CHUNK):
@@ -267,8 +283,9 @@ class Ingestor:
     """
 
     def __init__(self, engine: Engine, run_id: int | None = None, run_started_at: datetime | None = None,
-                 batch_size: int = 500):
+                 batch_size: int = 500, resolves_handles: bool = True):
         self.engine = engine
+        self.resolves_handles = resolves_handles  # False: the items are no proof of whose a handle is
         self.run_id = run_id
         self.run_started_at = run_started_at or utcnow()
         self.batch_size = batch_size
@@ -360,41 +377,77 @@ class Ingestor:
         # In key order, as every write here: two crawler processes then lock shared rows in the same order
         # and cannot deadlock (seen in the scale-out test with unsorted 2,000-item batches).
         unknown = [a for k, a in sorted(batch.accounts.items()) if k not in ids]
-        if not unknown:
-            return ids
-        self._reconcile_handles(conn, unknown)
-        stamp = _time_text(conn)(now)  # once, not per row
-        rows = [(PLATFORM_VALUES[a.platform], a.platform_id, a.handle, a.display_name, a.bio, a.profile_url, stamp,
-                 stamp) for a in unknown]
-        returned = _bulk_upsert(conn, "account", ACCOUNT_COLS, rows, ACCOUNT_KEY, ACCOUNT_SET,
-                                returning=ACCOUNT_RETURNING)
-        ids.update({(platform, pid): row_id for row_id, platform, pid in returned})
-        self._remember(self._account_ids, ids)
+        # A resolution counts even for an account this crawl already stored (a liker looked up later).
+        claimants = unknown + [a for k, a in sorted(batch.accounts.items()) if k in ids and a.lookup_handle]
+        suggestions = self._reconcile_handles(conn, claimants, now) if self.resolves_handles else []
+        if unknown:
+            stamp = _time_text(conn)(now)  # once, not per row
+            rows = [(PLATFORM_VALUES[a.platform], a.platform_id, a.handle, a.display_name, a.bio, a.profile_url,
+                     stamp, stamp) for a in unknown]
+            returned = _bulk_upsert(conn, "account", ACCOUNT_COLS, rows, ACCOUNT_KEY, ACCOUNT_SET,
+                                    returning=ACCOUNT_RETURNING)
+            ids.update({(platform, pid): row_id for row_id, platform, pid in returned})
+            self._remember(self._account_ids, ids)
+        for person_id, key, handle, claims, why in suggestions:
+            bindings.suggest(conn, lambda t: _insert(self.engine, t), person_id, ids[key], handle, claims, why)
         return ids
 
-    def _reconcile_handles(self, conn, accounts: list[AccountLike]) -> None:
-        """Fill in the platform id of registry accounts known only by handle (platform_id NULL)."""
-        for platform in {a.platform for a in accounts}:
+    def _reconcile_handles(self, conn, accounts: list[AccountLike], now: datetime) -> list[tuple]:
+        """Bind registry accounts known only by handle (platform_id NULL) to the account a crawl saw with it.
+
+        One claimant binds (models.bindings.bind); two or more bind none and are noted for an admin, as is a
+        resolution of an already bound registry handle to another account. Returns the suggested links to
+        write once the claimants are stored: (person id, account key, handle, claims, proof).
+        """
+        suggestions: list[tuple] = []
+        for platform in sorted({a.platform for a in accounts}):
+            mine = [a for a in accounts if a.platform == platform]
+            looked_up = [a for a in mine if a.lookup_handle and _names(a, a.lookup_handle)]
             # One indexed probe per batch spares the handle lookups when every account is resolved.
-            if conn.execute(select(A.c.id).where(A.c.platform == Platform(platform), A.c.platform_id.is_(None))
-                            .limit(1)).first() is None:
+            if not looked_up and conn.execute(select(A.c.id).where(
+                    A.c.platform == Platform(platform), A.c.platform_id.is_(None)).limit(1)).first() is None:
                 continue
-            by_handle: dict[str, AccountLike] = {}
-            for a in accounts:
-                if a.platform == platform:
-                    for h in (a.lookup_handle, a.handle):
-                        if h:
-                            by_handle.setdefault(h.lower(), a)
-            for part in _chunks(list(by_handle)):
+            claims: dict[str, dict[str, tuple[AccountLike, str]]] = {}
+            resolved = {id(a) for a in looked_up}
+            for a in mine:
+                if id(a) in resolved:
+                    claims.setdefault(a.lookup_handle.lower(), {})[a.platform_id] = (a, "lookup")
+                if a.handle:
+                    claims.setdefault(a.handle.lower(), {}).setdefault(a.platform_id, (a, "listing"))
+            for part in _chunks(sorted(claims)):
                 rows = conn.execute(select(A.c.id, A.c.handle).where(
-                    A.c.platform == Platform(platform), A.c.platform_id.is_(None), A.c.handle.in_(part))).all()
+                    A.c.platform == Platform(platform), A.c.platform_id.is_(None), A.c.handle.in_(part))
+                    .order_by(A.c.id)).all()
                 for row_id, handle in rows:
-                    a = by_handle[handle]
-                    taken = conn.execute(select(A.c.id).where(
-                        A.c.platform == Platform(platform), A.c.platform_id == a.platform_id)).first()
-                    if taken is None:  # otherwise a crawl already made the account: leave the registry row be
-                        conn.execute(update(A).where(A.c.id == row_id).values(
-                            platform_id=a.platform_id, handle=(a.handle or handle).lower()))
+                    by_id = claims[handle]
+                    why = {pid: bindings.proof("crawl", handle, now, via=via, run_id=self.run_id)
+                           for pid, (_, via) in by_id.items()}
+                    earlier = bindings.contested(conn, row_id)
+                    if len(by_id) == 1 and not earlier:
+                        (pid, (a, _)), = by_id.items()
+                        bindings.bind(conn, row_id, pid, a.handle or handle, why[pid])
+                        continue
+                    every = sorted(set(earlier) | set(by_id))
+                    bindings.note_claims(conn, row_id, every)
+                    people = conn.execute(select(L.c.person_id).where(L.c.account_id == row_id)).scalars().all()
+                    suggestions += [(person, (platform, pid), handle, every, why[pid])
+                                    for person in people for pid in sorted(by_id)]
+            suggestions += self._second_claims(conn, platform, looked_up, now)
+        return suggestions
+
+    def _second_claims(self, conn, platform: str, looked_up: list[AccountLike], now: datetime) -> list[tuple]:
+        """A registry handle already bound to one account that a crawl now resolves to another: for an admin."""
+        out = []
+        for a in looked_up:
+            handle = a.lookup_handle.lower()
+            rows = conn.execute(select(L.c.person_id, A.c.platform_id).join(A, A.c.id == L.c.account_id).where(
+                A.c.platform == Platform(platform), A.c.handle.in_({handle, (a.handle or handle).lower()}),
+                A.c.platform_id.is_not(None), A.c.platform_id != a.platform_id,
+                L.c.method == AttributionMethod.REGISTRY, L.c.status != LinkStatus.REJECTED)).all()
+            for person_id, bound_to in rows:
+                out.append((person_id, (platform, a.platform_id), handle, sorted({bound_to, a.platform_id}),
+                            bindings.proof("crawl", handle, now, via="lookup", run_id=self.run_id)))
+        return out
 
     def _upsert_posts(self, conn, batch: Batch, account_ids: dict) -> None:
         if not batch.posts:
