@@ -112,9 +112,12 @@ def import_cmd(file: Path, fmt: str) -> None:
     Each row is validated exactly like a crawled item; bad rows are reported with their line numbers and
     skipped. Re-importing a file changes nothing.
     """
-    from crawler.importer import import_file
+    from crawler.importer import ImportFileError, import_file
 
-    report = import_file(open_engine(), file, fmt)
+    try:
+        report = import_file(open_engine(), file, fmt)
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from None
     for line, reason in report.rejected:
         click.echo(f"{file}:{line}: rejected: {reason}", err=True)
     click.echo(report.summary())

@@ -68,8 +68,9 @@ def inspect_text(path: Path, legacy: bool = False, kind: str = "CSV") -> TextInf
         if legacy and legacy_ok and not utf8_multibyte:
             return TextInfo("cp1252", digest.hexdigest(), number)
         mixed = " (the file mixes UTF-8 with another encoding: it is damaged)" if utf8_multibyte else ""
+        how = f" ({SAVE_AS})" if kind == "CSV" else ""
         raise TextFileError(f"{path}:{bad_line}: not UTF-8 text: byte 0x{byte:02X} at column {bad_byte + 1}{mixed}; "
-                            f"save the file as UTF-8 ({SAVE_AS} for a CSV)")
+                            f"save the file as UTF-8{how}")
     return TextInfo(encoding, digest.hexdigest(), number)
 
 
