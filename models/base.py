@@ -110,27 +110,40 @@ class PersonRole(str, enum.Enum):
     CANDIDATE = "candidate"
     PARTY = "party"
     CAMPAIGN = "campaign"
+    KEPALA_DESA = "kepala_desa"
+    PERANGKAT_DESA = "perangkat_desa"
+    TNI = "tni"
+    POLRI = "polri"
 
     @property
     def group(self) -> RoleGroup:
-        """Return the RoleGroup: `asn`, `organizer` or `candidate` (the contesting side)."""
+        """Return the RoleGroup: `asn`, `organizer`, `village`, `security` or `candidate` (the contesting side)."""
         if self in (PersonRole.PNS, PersonRole.PPPK):
             return RoleGroup.ASN
         if self in (PersonRole.CANDIDATE, PersonRole.PARTY, PersonRole.CAMPAIGN):
             return RoleGroup.CANDIDATE
+        if self in (PersonRole.KEPALA_DESA, PersonRole.PERANGKAT_DESA):
+            return RoleGroup.VILLAGE
+        if self in (PersonRole.TNI, PersonRole.POLRI):
+            return RoleGroup.SECURITY
         return RoleGroup.ORGANIZER
 
     @property
     def is_monitored(self) -> bool:
-        """True for people bound to neutrality: civil servants and election organizers."""
-        return self.group in (RoleGroup.ASN, RoleGroup.ORGANIZER)
+        """True for people bound to neutrality: everyone but the contesting side."""
+        return self.group is not RoleGroup.CANDIDATE
 
 
 class RoleGroup(str, enum.Enum):
-    """The side of the neutrality rules a PersonRole is on (not stored: derived from the role)."""
+    """The side of the neutrality rules a PersonRole is on (not stored: derived from the role).
+
+    Each monitored group is bound by its own law (nlp.rules.LEGAL_BASIS, keyed by PersonRole values).
+    """
 
     ASN = "asn"
     ORGANIZER = "organizer"
+    VILLAGE = "village"  # village heads and village officials (UU 6/2014)
+    SECURITY = "security"  # members of TNI and Polri
     CANDIDATE = "candidate"
 
 
@@ -183,6 +196,9 @@ class FlagStatus(str, enum.Enum):
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
     ESCALATED = "escalated"
+    # Taken back: an admin retracted the decision, or the account link the flag rested on was rejected.
+    # The flag and its history stay; it no longer counts anywhere.
+    WITHDRAWN = "withdrawn"
 
 
 class Decision(str, enum.Enum):
@@ -191,6 +207,8 @@ class Decision(str, enum.Enum):
     CONFIRM = "confirm"
     DISMISS = "dismiss"
     ESCALATE = "escalate"
+    REOPEN = "reopen"  # an admin reopens a decided case: votes before it no longer count
+    RETRACT = "retract"  # an admin (or a rejected account link) withdraws the case
 
 
 class UserRole(str, enum.Enum):

@@ -15,10 +15,11 @@ from models.base import Decision, FlagStatus, InteractionKind, Severity
 LABELS = {
     "status": {FlagStatus.NEW.value: _l("new"), FlagStatus.IN_REVIEW.value: _l("in review"),
                FlagStatus.CONFIRMED.value: _l("confirmed"), FlagStatus.DISMISSED.value: _l("dismissed"),
-               FlagStatus.ESCALATED.value: _l("escalated")},
+               FlagStatus.ESCALATED.value: _l("escalated"), FlagStatus.WITHDRAWN.value: _l("withdrawn")},
     "decision": {Decision.CLAIM.value: _l("claimed"), Decision.RELEASE.value: _l("released"),
                  Decision.CONFIRM.value: _l("confirmed"), Decision.DISMISS.value: _l("dismissed"),
-                 Decision.ESCALATE.value: _l("escalated")},
+                 Decision.ESCALATE.value: _l("escalated"), Decision.REOPEN.value: _l("reopened"),
+                 Decision.RETRACT.value: _l("retracted")},
     "severity": {Severity.LOW.value: _l("low"), Severity.MEDIUM.value: _l("medium"),
                  Severity.HIGH.value: _l("high"), Severity.CRITICAL.value: _l("critical")},
     "kind": {InteractionKind.LIKE.value: _l("like"), InteractionKind.REPLY.value: _l("reply"),

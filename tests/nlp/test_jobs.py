@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from models import AccountLink, AttributionMethod, Classification, Flag, InteractionKind, LinkStatus, PersonRole
@@ -100,3 +101,129 @@ def test_confirmed_detection_counts(engine, db_session, profile):
     db_session.commit()
     classify_pending(engine, profile)
     assert run_rules(engine, profile)["REPOST_PARTISAN"] == 1
+
+
+def _quote_world(db_session):
+    """An ASN quotes a partisan post with partisan words of their own: two rules fire for one act."""
+    w = _world(db_session)
+    own = make_post(db_session, w["asn"], "Setuju! " + PARTISAN)
+    quote = make_interaction(db_session, w["asn"], w["partisan"], InteractionKind.QUOTE, own_post_id=own.id)
+    db_session.commit()
+    return w, own, quote
+
+
+def test_a_quote_is_one_case_whatever_rules_fire(engine, db_session, profile):
+    w, own, quote = _quote_world(db_session)
+    classify_pending(engine, profile)
+    result = run_rules(engine, profile)
+    assert result["new_flags"] == 1 and result["merged_acts"] == 1
+    with engine.connect() as conn:
+        flags = conn.execute(select(Flag.rule_code, Flag.subject_key, Flag.severity, Flag.explanation,
+                                    Flag.reasons, Flag.interaction_id)).all()
+    assert len(flags) == 1
+    flag = flags[0]
+    assert flag.rule_code == "QUOTE_PARTISAN" and flag.subject_key == f"interaction:{quote.id}"
+    assert flag.interaction_id == quote.id
+    assert flag.severity.value == "high"  # the person's own partisan words weigh in
+    assert "Aturan lain yang juga terpenuhi oleh perbuatan yang sama: POST_PARTISAN" in flag.explanation
+    assert {"rule": "POST_PARTISAN", "subject": f"post:{own.id}"}.items() <= next(
+        r for r in flag.reasons if isinstance(r, dict) and r.get("rule")).items()
+    again = run_rules(engine, profile)
+    assert again["new_flags"] == 0 and again["already_flagged"] == 1
+
+
+def test_an_act_flagged_under_another_rule_is_not_flagged_again(engine, db_session, profile):
+    """A database flagged before one act was one case (POST_PARTISAN on the quote's own post) gets no twin."""
+    w, own, quote = _quote_world(db_session)
+    classify_pending(engine, profile)
+    from tests.factories import make_flag
+
+    make_flag(db_session, quote, w["person"], rule_code="POST_PARTISAN", subject_key=f"post:{own.id}",
+              interaction_id=None, post_id=own.id)
+    db_session.commit()
+    result = run_rules(engine, profile)
+    assert result["new_flags"] == 0 and result["already_flagged"] == 1
+
+
+def test_organizers_and_village_heads_are_told_their_own_law(engine, db_session, profile):
+    w = _world(db_session)
+    kpps = make_account(db_session)
+    make_person(db_session, kpps, role=PersonRole.KPPS, name="Petugas KPPS")
+    kades = make_account(db_session)
+    make_person(db_session, kades, role=PersonRole.KEPALA_DESA, name="Pak Wali Nagari")
+    for actor in (kpps, kades, w["asn"]):
+        make_interaction(db_session, actor, w["partisan"], InteractionKind.LIKE)
+    db_session.commit()
+    classify_pending(engine, profile)
+    assert run_rules(engine, profile)["new_flags"] == 3
+    with engine.connect() as conn:
+        texts = dict(conn.execute(select(Flag.account_id, Flag.explanation)).all())
+    assert "Peraturan DKPP Nomor 2 Tahun 2017" in texts[kpps.id] and "SKB" not in texts[kpps.id]
+    assert "Nomor 6 Tahun 2014 tentang Desa, Pasal 29" in texts[kades.id] and "SKB" not in texts[kades.id]
+    assert "SKB Netralitas ASN 2022" in texts[w["asn"].id]
+
+
+def _other_writer_waits(engine) -> float | None:
+    """From another thread, take SQLite's write lock with a short wait; return how long it took, None if it failed."""
+    import sqlite3
+    import threading
+    import time
+
+    took: list = [None]
+
+    def write():
+        start = time.monotonic()
+        try:
+            conn = sqlite3.connect(engine.url.database, timeout=1, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")  # what a reviewer's claim or a login does first
+                conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+            took[0] = time.monotonic() - start
+        except sqlite3.OperationalError:  # database is locked
+            took[0] = None
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join(timeout=10)
+    return took[0]
+
+
+def test_flag_job_lets_reviewers_write_between_batches(engine, db_session, profile):
+    """On SQLite the job must not hold the write lock for the whole run (claims waited 30 s, then failed)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the write lock is SQLite's; PostgreSQL locks rows")
+    w = _world(db_session)
+    for _ in range(3):
+        actor = make_account(db_session)
+        make_person(db_session, actor, role=PersonRole.PNS)
+        make_interaction(db_session, actor, w["partisan"], InteractionKind.LIKE)
+    db_session.commit()
+    classify_pending(engine, profile)
+    waits: list = []
+    result = run_rules(engine, profile, progress=lambda n: waits.append(_other_writer_waits(engine)), chunk_size=1)
+    assert result["new_flags"] == 3 and len(waits) == 4
+    assert all(t is not None and t < 0.9 for t in waits), waits
+
+
+def test_classify_job_lets_reviewers_write_while_it_predicts(engine, db_session, profile, monkeypatch):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the write lock is SQLite's; PostgreSQL locks rows")
+    _world(db_session)
+    db_session.commit()
+    from nlp import classifier as clf_mod
+
+    real = clf_mod.load()
+    waits: list = []
+
+    class Probe:
+        version = real.version
+
+        def predict(self, *args, **kw):
+            waits.append(_other_writer_waits(engine))  # the slow part of a batch: no lock may be held
+            return real.predict(*args, **kw)
+
+    monkeypatch.setattr(clf_mod, "load", lambda *a, **k: Probe())
+    assert classify_pending(engine, profile, batch_size=2)["classified"] == 3
+    assert len(waits) == 2 and all(t is not None and t < 0.9 for t in waits), waits

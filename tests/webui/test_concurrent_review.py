@@ -127,3 +127,58 @@ def test_state_rules_table():
     assert _next_status(open_flag, me, C, {other.id: C}, two) is S.CONFIRMED
     assert _next_status(open_flag, me, D, {other.id: C}, two) is S.ESCALATED  # disagreement
     assert _next_status(escalated, me, D, {other.id: C, 3: D}, two) is S.DISMISSED  # the admin settles it
+
+
+def test_a_burst_of_connections_does_not_exhaust_the_pool(engine):
+    """40 requests at once, each holding a connection: none may wait for the pool (it used to stop at 15)."""
+    from models.session import make_engine
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's pool is sized by the deployment (max_connections)")
+    burst = make_engine(str(engine.url), pool_timeout=2)
+    barrier = threading.Barrier(40, timeout=10)
+    errors: list = []
+
+    def hold():
+        try:
+            with burst.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+                barrier.wait()  # all 40 hold a connection at the same time
+        except Exception as exc:
+            errors.append(type(exc).__name__)
+            barrier.abort()
+
+    threads = [threading.Thread(target=hold) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    burst.dispose()
+    assert errors == [], errors
+
+
+def test_a_burst_of_40_logins_all_succeed(app, db_session, engine):
+    """In one process (netral serve is threaded): each login holds its read session and a write scope."""
+    from tests.webui.conftest import _HASH, login
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps the bounded default pool: its connections count against max_connections")
+
+    for i in range(40):
+        make_user(db_session, f"petugas{i}", UserRole.REVIEWER, password_hash=_HASH)
+    db_session.commit()
+    results: list = []
+
+    def one(i):
+        client = app.test_client()
+        try:
+            results.append(login(client, f"petugas{i}").status_code)
+        except Exception as exc:  # pool timeout, database is locked
+            results.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert results.count(302) == 40, results
