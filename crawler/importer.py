@@ -64,7 +64,7 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items())) or "nothing"
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items()) if v) or "nothing"
         return f"Import run {self.run_id}: {self.rows} row(s); stored: {kinds}; {len(self.rejected)} rejected"
 
 

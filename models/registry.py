@@ -24,7 +24,7 @@ from models.base import (
 NIP_PATTERN = re.compile(r"^\d{18}$")
 # What Excel writes for a number it shows in scientific notation: 1.98503E+17, 1,98503E+17 (Indonesian locale).
 SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d*)?[eE][+-]?\d+$")
-EXCEL_HINT = ("Excel keeps only 15 significant digits of a number, so an 18-digit NIP loses its last digits: "
+EXCEL_HINT = ("Excel keeps only 15 significant digits of a number: "
               "format the NIP column as Text (select it, Format Cells > Text) before typing or pasting the NIPs, "
               "or import the source file with that column set to Text, then save as CSV UTF-8")
 
@@ -35,7 +35,7 @@ def nip_problem(nip: str) -> str | None:
     A NIP is 18 digits: birth date YYYYMMDD, appointment YYYYMM, gender (1 or 2), sequence (3 digits).
     """
     if SCIENTIFIC.match(nip.strip()):
-        return f"NIP is in Excel's scientific notation, its last digits are lost. {EXCEL_HINT}"
+        return f"NIP is in Excel's scientific notation ({nip.strip()}): its last digits are lost. {EXCEL_HINT}"
     if not NIP_PATTERN.match(nip):
         return "NIP must be exactly 18 digits"
     if nip.endswith("000"):

@@ -102,6 +102,11 @@ def test_two_accounts_claiming_one_handle_bind_neither_and_go_to_an_admin(engine
         assert held.evidence["handle_claims"] == ["did:plc:one", "did:plc:two"]
         suggested = session.scalar(select(AccountLink).join(Account).where(Account.platform_id == "did:plc:two"))
         assert suggested.evidence["claims"] == ["did:plc:one", "did:plc:two"] and "admin" in suggested.note
+    with Session(engine) as session:  # a suggestion accuses no one: neither claimant is monitored
+        from nlp.jobs.flag import monitored_accounts
+
+        claimants = session.scalars(select(Account.id).where(Account.platform_id.is_not(None))).all()
+        assert len(claimants) == 2 and not set(monitored_accounts(session)) & set(claimants)
     # A later single claim waits for the admin too.
     store(engine, looked_up("did:plc:one"))
     assert links(engine)[0] == (None, "andi.test", "registry", "confirmed")

@@ -172,3 +172,22 @@ def test_too_long_fields_are_refused_before_the_database_sees_them(engine, tmp_p
     assert reasons[2] == "institution is 300 characters long; at most 255 fit"
     assert reasons[3] == "region is 300 characters long; at most 255 fit"
     assert "198503122010011002" not in " ".join(reasons.values())
+
+
+def test_a_database_refusal_prints_no_personal_data(netral_env, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from sqlalchemy.exc import DataError
+
+    import models.cli
+    from netral.cli import cli
+
+    def refuse(*_a, **_kw):
+        raise DataError("INSERT INTO person ...", {"nip": "198503122010011002", "name": "Andi Pratama"},
+                        Exception("value too long for type character varying(255)\nDETAIL: Andi Pratama"))
+
+    monkeypatch.setattr(models.cli, "import_registry", refuse)
+    CliRunner().invoke(cli, ["db", "upgrade"])
+    result = CliRunner().invoke(cli, ["registry", "import", str(write(tmp_path, ANDI))])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "the database refused the data (Exception: value too long for type character varying(255))" in result.output
+    assert "198503122010011002" not in result.output and "Andi" not in result.output
