@@ -423,17 +423,25 @@ class Ingestor:
                     why = {pid: bindings.proof("crawl", handle, now, via=via, run_id=self.run_id)
                            for pid, (_, via) in by_id.items()}
                     earlier = bindings.contested(conn, row_id)
-                    if len(by_id) == 1 and not earlier:
+                    people = conn.execute(select(L.c.person_id).where(L.c.account_id == row_id)).scalars().all()
+                    if len(by_id) == 1 and not earlier and not self._held_by_another(conn, platform, by_id, people):
                         (pid, (a, _)), = by_id.items()
                         bindings.bind(conn, row_id, pid, a.handle or handle, why[pid])
                         continue
                     every = sorted(set(earlier) | set(by_id))
                     bindings.note_claims(conn, row_id, every)
-                    people = conn.execute(select(L.c.person_id).where(L.c.account_id == row_id)).scalars().all()
                     suggestions += [(person, (platform, pid), handle, every, why[pid])
                                     for person in people for pid in sorted(by_id)]
             suggestions += self._second_claims(conn, platform, looked_up, now)
         return suggestions
+
+    @staticmethod
+    def _held_by_another(conn, platform: str, by_id: dict, people: list[int]) -> bool:
+        """Whether the claimant account is already registered to someone else (one account, one person)."""
+        return conn.execute(select(L.c.id).join(A, A.c.id == L.c.account_id).where(
+            A.c.platform == Platform(platform), A.c.platform_id.in_(list(by_id)),
+            L.c.method == AttributionMethod.REGISTRY, L.c.status != LinkStatus.REJECTED,
+            L.c.person_id.not_in(people)).limit(1)).first() is not None
 
     def _second_claims(self, conn, platform: str, looked_up: list[AccountLike], now: datetime) -> list[tuple]:
         """A registry handle already bound to one account that a crawl now resolves to another: for an admin."""

@@ -37,7 +37,7 @@ def links(engine) -> list[tuple]:
     with Session(engine) as session:
         rows = session.execute(select(Account.platform_id, Account.handle, AccountLink.method, AccountLink.status)
                                .join(AccountLink)).all()
-        return sorted(((pid, h, m.value, s.value) for pid, h, m, s in rows), key=lambda r: r[0] or "")
+        return sorted(((pid, h, m.value, s.value) for pid, h, m, s in rows), key=lambda r: (r[0] or "", r[2], r[3]))
 
 
 def store(engine, *accounts, resolves=True):
@@ -150,3 +150,14 @@ def test_registry_import_then_crawl_binds_and_posts_follow(engine, tmp_path):
                           raw_json="{}", fetched_at=T0))
     ing.flush()
     assert links(engine) == [("did:plc:real", "andi.test", "registry", "confirmed")]
+
+
+def test_a_handle_resolving_to_an_account_registered_to_someone_else_goes_to_an_admin(engine):
+    """Andi's account changed its handle to the one Budi was registered with: one account is one person's."""
+    registry_handle(engine, "andi.test")
+    store(engine, looked_up("did:plc:one", "andi.test"))
+    registry_handle(engine, "budi.test")
+    store(engine, looked_up("did:plc:one", "budi.test"))
+    assert links(engine) == [(None, "budi.test", "registry", "confirmed"),
+                             ("did:plc:one", "budi.test", "detection", "suggested"),
+                             ("did:plc:one", "budi.test", "registry", "confirmed")]
