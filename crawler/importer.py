@@ -34,13 +34,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import AccountItem, InteractionItem, PostItem
 from crawler.normalize import normalize_item
 from crawler.validate import Invalid, check_item
-from models.base import RunStatus, utcnow
+from models import Post
+from models.base import Platform, RunStatus, utcnow
 from models.ingest import Ingestor
 from models.runs import finish_run, start_run
 from models.textfile import TextFileError, csv_delimiter, inspect_text
@@ -171,6 +172,7 @@ def import_file(engine: Engine, path: Path, fmt: str = "auto", batch_size: int =
     errors: Counter = Counter()
     ingestor = Ingestor(engine, run_id, started, batch_size, resolves_handles=False)  # rows prove no handle
     first_unstored = 1  # the first line of the open batch
+    targets: dict[tuple[str, str], list[int]] = {}  # the open batch's interaction targets -> their lines
     try:
         for number, row, raw_line in read_rows(path, fmt, info.encoding):
             report.rows += 1
@@ -190,10 +192,12 @@ def import_file(engine: Engine, path: Path, fmt: str = "auto", batch_size: int =
                 continue
             {AccountItem: ingestor.add_account, PostItem: ingestor.add_post,
              InteractionItem: ingestor.add_interaction}[type(item)](item)
+            if isinstance(item, InteractionItem):
+                targets.setdefault((item.platform, item.target_platform_id), []).append(number)
             if ingestor.full:
-                _flush(ingestor, report, errors)
+                _flush(engine, ingestor, report, errors, targets)
                 first_unstored = number + 1
-        _flush(ingestor, report, errors)
+        _flush(engine, ingestor, report, errors, targets)
     except (SQLAlchemyError, UnicodeError, TextFileError) as exc:
         stored = ", ".join(f"{k} {v}" for k, v in sorted(report.stored.items())) or "nothing"
         why = _refusal(exc)
@@ -215,9 +219,36 @@ def _refusal(exc: Exception) -> str:
     return f"the database refused a batch ({type(orig or exc).__name__}: {first})"
 
 
-def _flush(ingestor: Ingestor, report: ImportReport, errors: Counter) -> None:
+def _flush(engine: Engine, ingestor: Ingestor, report: ImportReport, errors: Counter,
+           targets: dict[tuple[str, str], list[int]]) -> None:
+    """Write the open batch; name the line of every interaction whose post is neither stored nor in the file."""
+    missing = _missing_targets(engine, ingestor, targets)
     stored, dropped = ingestor.flush()
     report.stored.update(stored)
     errors.update(dropped)
+    lines = sorted(n for key in missing for n in targets[key])
+    report.rejected.extend((n, "target_post_missing: the post it points at is neither stored nor earlier in the file")
+                           for n in lines)
+    unnamed = dropped.get("target_post_missing", 0) - len(lines)
     for reason, n in dropped.items():
-        report.rejected.append((0, f"{reason}: {n} row(s) (their target post is neither stored nor in the file)"))
+        if reason != "target_post_missing":
+            report.rejected.append((0, f"{reason}: {n} row(s)"))
+    if unnamed > 0:  # a duplicate of a row already named
+        report.rejected.append((0, f"target_post_missing: {unnamed} more row(s)"))
+    report.rejected.sort(key=lambda r: r[0])
+    targets.clear()
+
+
+def _missing_targets(engine: Engine, ingestor: Ingestor, targets: dict) -> set[tuple[str, str]]:
+    in_batch = set(ingestor.batch.posts)
+    wanted = [key for key in targets if key not in in_batch]
+    found: set[tuple[str, str]] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            for platform in {p for p, _ in part}:
+                ids = [pid for p, pid in part if p == platform]
+                found.update((platform, pid) for pid in conn.execute(
+                    select(Post.platform_id).where(Post.platform == Platform(platform), Post.platform_id.in_(ids))
+                ).scalars())
+    return set(wanted) - found

@@ -137,3 +137,18 @@ def test_a_refused_batch_fails_the_run_with_what_was_stored(engine, tmp_path, mo
     monkeypatch.setattr(Ingestor, "write", real)
     import_file(engine, path, batch_size=10)  # importing again completes it
     assert count(engine, Post) == 25
+
+
+def test_an_interaction_whose_post_is_missing_is_named_by_its_line(netral_env, engine, tmp_path):
+    target = "at://did:plc:a1/app.bsky.feed.post/1"
+    like = {"type": "interaction", "platform": "bluesky", "kind": "like", "actor_platform_id": "did:plc:f",
+            "target_platform_id": target}
+    path = tmp_path / "likes.jsonl"
+    lost = {**like, "target_platform_id": target.replace("/1", "/404"), "actor_platform_id": "did:plc:g"}
+    post = {"type": "post", "platform": "bluesky", "platform_id": target, "author_platform_id": "did:plc:a1"}
+    path.write_bytes(jsonl(like, lost, post))
+    result = run_cli(path)
+    assert result.exit_code == 0
+    assert [line for line in result.output.splitlines() if "rejected:" in line] == [
+        f"{path}:2: rejected: target_post_missing: the post it points at is neither stored nor earlier in the file"]
+    assert "stored: account 3, like 1, post 1; 1 rejected" in result.output
