@@ -57,10 +57,12 @@ class ImportReport:
     links_created: int = 0
     unchanged: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
+    encoding: str = "utf-8"
 
     def summary(self) -> str:
+        note = " (read as Windows-1252, not UTF-8)" if self.encoding == "cp1252" else ""
         return (
-            f"{self.rows} row(s): {self.people_created} people created, {self.people_updated} updated, "
+            f"{self.rows} row(s){note}: {self.people_created} people created, {self.people_updated} updated, "
             f"{self.accounts_created} accounts created, {self.links_created} links created, "
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected"
         )
@@ -136,15 +138,17 @@ def validate_row(row: dict[str, str]) -> dict:
     return out
 
 
-def read_rows(path: Path) -> tuple[list[tuple[int, dict]], list[RejectedRow]]:
+def read_rows(path: Path, info: list | None = None) -> tuple[list[tuple[int, dict]], list[RejectedRow]]:
     """Parse and validate every row; return (line, clean row) pairs and the rejected rows.
 
     Reads UTF-8 (with or without BOM) or an old Excel's Windows-1252, CRLF or LF, separated by `,`, `;`
     or tab (told from the header); rows whose every cell is empty (Excel's trailing rows) are skipped.
     """
     try:
-        info = inspect_text(path, legacy=True)
-        content = path.read_bytes().decode(info.encoding)
+        text = inspect_text(path, legacy=True)
+        if info is not None:
+            info.append(text)
+        content = path.read_bytes().decode(text.encoding)
         header = content.split("\n", 1)[0].rstrip("\r")
         reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=csv_delimiter(path, header, COLUMNS))
         reader.fieldnames = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
@@ -373,15 +377,16 @@ def import_registry(session: Session, path: str | Path, accept_valid: bool = Fal
     contradict the registry (a NIP or handle registered to someone else) are bad rows, never updates.
     """
     path = Path(path)
-    good, bad = read_rows(path)
+    info: list = []
+    good, bad = read_rows(path, info)
     good, conflicts = check_against_registry(session, good)
     bad = sorted(bad + conflicts, key=lambda r: r.line)
-    report = ImportReport(rows=len(good) + len(bad), rejected=bad)
+    report = ImportReport(rows=len(good) + len(bad), rejected=bad, encoding=info[0].encoding)
     if bad and not accept_valid:
         raise RegistryImportError(f"{path}: {len(bad)} bad row(s); nothing imported", bad)
     apply_rows(session, good, path.name, report)
     record_event(
         session, actor or cli_actor(), REGISTRY_IMPORT, "registry", path.name,
-        {k: v for k, v in vars(report).items() if k != "rejected"} | {"rejected": len(bad)},
+        {k: v for k, v in vars(report).items() if k not in ("rejected", "encoding")} | {"rejected": len(bad)},
     )
     return report

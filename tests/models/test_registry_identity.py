@@ -139,7 +139,7 @@ def test_office_dialects_are_read(engine, tmp_path, kw):
 def test_windows_1252_is_read(engine, tmp_path):
     path = write(tmp_path, "José Ramos,pns,Dinas Sosial – Kota,,,,bluesky,jose.test,,", encoding="cp1252")
     with session_scope(engine, write=True) as session:
-        import_registry(session, path)
+        assert "(read as Windows-1252, not UTF-8)" in import_registry(session, path).summary()
     with session_scope(engine) as session:
         assert session.scalar(select(Person.institution)) == "Dinas Sosial – Kota"
 
