@@ -1,16 +1,16 @@
 """Review stage: size limits on what the review UI accepts, each with a clear error, in one place.
 
 `check_note` and `check_username` raise LimitError (a ValueError) whose message says what is wrong;
-screens flash it. The request body as a whole is capped by Flask's MAX_CONTENT_LENGTH (webui.config),
-answered with a 413 page that names the limit (webui.app).
+screens flash it. The messages are English, like the other validation errors raised below the screens
+(passwords, exports); translating them means wrapping them in gettext and adding them to messages.po.
+The request body as a whole is capped by Flask's MAX_CONTENT_LENGTH (webui.config), answered with a 413
+that names the limit (webui.app).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-
-from flask_babel import gettext as _
 
 MAX_NOTE_CHARS = 100_000  # a reviewer's note or reason (characters)
 MAX_POST_TEXT_CHARS = 100_000  # crawled post text shown on a page before it is cut (the raw file holds all)
@@ -29,7 +29,7 @@ def check_note(note: str | None, limit: int = MAX_NOTE_CHARS) -> str:
     """Return the note stripped, or raise LimitError when it is longer than `limit` characters."""
     note = (note or "").strip()
     if len(note) > limit:
-        raise LimitError(_("The note is too long: %(n)s characters, at most %(max)s.", n=len(note), max=limit))
+        raise LimitError(f"The note is too long: {len(note)} characters, at most {limit}.")
     return note
 
 
@@ -38,11 +38,12 @@ def check_username(username: str | None) -> str:
     control, invisible or bidirectional characters (a username must read the same everywhere it is shown)."""
     username = (username or "").strip()
     if not username:
-        raise LimitError(_("The username is empty."))
+        raise LimitError("The username is empty.")
     if len(username) > MAX_USERNAME_LENGTH:
-        raise LimitError(_("The username is too long: at most %(max)s characters.", max=MAX_USERNAME_LENGTH))
+        raise LimitError(f"The username is too long: at most {MAX_USERNAME_LENGTH} characters.")
     if not USERNAME_RE.fullmatch(username) or any(unicodedata.category(ch)[0] == "C" for ch in username):
-        raise LimitError(_("The username may hold only letters, digits and . @ + - _"))
+        raise LimitError("The username may hold only letters, digits and . @ + - _ (no spaces or invisible "
+                         "characters).")
     return username
 
 

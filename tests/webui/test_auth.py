@@ -9,9 +9,11 @@ from models import AuditEvent, verify_chain
 from tests.webui.conftest import PASSWORD, csrf_token, login
 
 PAGES = ["/", "/queue/", "/dashboard/", "/registry/", "/export/", "/users/", "/case/1", "/registry/person/1",
-         "/registry/person/new", "/export/case/1.pdf", "/jobs/", "/jobs/new", "/jobs/1/edit", "/jobs/runs/1",
+         "/registry/person/new", "/export/case/1.pdf", "/export/case/1/raw.json", "/jobs/", "/jobs/new", "/jobs/1/edit",
+         "/jobs/runs/1",
          "/password"]
-POSTS = ["/queue/1/claim", "/case/1/claim", "/case/1/release", "/case/1/decide", "/logout", "/language",
+POSTS = ["/queue/1/claim", "/case/1/claim", "/case/1/release", "/case/1/decide", "/case/1/correct", "/logout",
+         "/language",
          "/users/", "/users/1", "/registry/person/new", "/registry/person/1", "/registry/link/1", "/export/summary",
          "/jobs/new", "/jobs/1/edit", "/jobs/1/enabled", "/jobs/1/run", "/password", "/users/1/password"]
 

@@ -11,6 +11,7 @@ from models.audit import USER_UPDATE, web_actor
 from webui import users as accounts
 from webui.access import require_role
 from webui.database import db, engine
+from webui.limits import check_username
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -25,8 +26,8 @@ def index():
 @bp.post("/")
 @require_role(UserRole.ADMIN)
 def add():
-    username = request.form.get("username", "").strip()
     try:
+        username = check_username(request.form.get("username"))
         role = UserRole(request.form.get("role", ""))
         accounts.create_user(engine(), web_actor(g.user.username), username, request.form.get("password", ""), role)
     except ValueError as exc:
