@@ -117,7 +117,11 @@ def test_state_rules_table():
     from webui.review.service import _next_status
 
     me, other = SimpleNamespace(id=1), SimpleNamespace(id=2)
-    open_flag, escalated = SimpleNamespace(status=S.IN_REVIEW), SimpleNamespace(status=S.ESCALATED)
+    from models import Severity
+
+    open_flag = SimpleNamespace(status=S.IN_REVIEW, severity=Severity.MEDIUM)
+    escalated = SimpleNamespace(status=S.ESCALATED, severity=Severity.MEDIUM)
+    grave = SimpleNamespace(status=S.IN_REVIEW, severity=Severity.HIGH)
     one, two = Policy(two_person=False), Policy(two_person=True)
     C, D, E = Decision.CONFIRM, Decision.DISMISS, Decision.ESCALATE
     assert _next_status(open_flag, me, C, {}, one) is S.CONFIRMED
@@ -127,6 +131,12 @@ def test_state_rules_table():
     assert _next_status(open_flag, me, C, {other.id: C}, two) is S.CONFIRMED
     assert _next_status(open_flag, me, D, {other.id: C}, two) is S.ESCALATED  # disagreement
     assert _next_status(escalated, me, D, {other.id: C, 3: D}, two) is S.DISMISSED  # the admin settles it
+    assert _next_status(escalated, me, C, {other.id: C, 3: D}, two) is S.CONFIRMED  # two different confirmers
+    assert _next_status(escalated, me, C, {}, two) is S.IN_REVIEW  # escalated with no vote: one is not enough
+    assert _next_status(escalated, me, C, {}, one) is S.CONFIRMED
+    assert _next_status(grave, me, D, {}, two) is S.IN_REVIEW  # a grave case: a second opinion
+    assert _next_status(grave, me, D, {other.id: D}, two) is S.DISMISSED
+    assert _next_status(grave, me, D, {}, one) is S.DISMISSED
 
 
 def test_a_burst_of_connections_does_not_exhaust_the_pool(engine):

@@ -12,11 +12,11 @@ from models import utcnow
 from webui.exports.pdfbase import NetralPDF
 from webui.formatting import local_time
 from webui.review.case_data import Case
-from webui.rules_info import rule_act
+from webui.rules_info import legal_basis, other_rules, rule_act
 
 KIND_ID = {"like": "menyukai", "reply": "membalas", "repost": "membagikan ulang", "quote": "mengutip"}
 DECISION_ID = {"claim": "mengambil", "release": "melepas", "confirm": "mengonfirmasi", "dismiss": "menolak",
-               "escalate": "mengeskalasi"}
+               "escalate": "mengeskalasi", "reopen": "membuka kembali", "retract": "menarik kembali"}
 RAW_EXCERPT = 3000
 
 
@@ -60,7 +60,12 @@ def write_case_pdf(case: Case, fh: BinaryIO, include_nip: bool = False, generate
     pdf.field("Aturan", flag.rule_code)
     act = rule_act(flag.rule_code)
     if act:
-        pdf.field("Perbuatan yang dilarang", act)
+        pdf.field("Perbuatan yang dinilai", act)
+    for code, other in other_rules(flag.reasons):
+        pdf.field("Aturan lain (perbuatan yang sama)", f"{code} — {other}" if other else code)
+    if person is not None:
+        # The law that binds this person's role: the ASN decree binds civil servants only.
+        pdf.field("Dasar hukum", "; ".join(legal_basis(person.role.value)) or "-")
     pdf.field("Tingkat", flag.severity.value)
     pdf.field("Uraian", describe_act(case))
     pdf.field("Alasan sistem", flag.explanation)
