@@ -163,3 +163,34 @@ def test_a_next_with_a_newline_is_no_server_error(app, users):
     response = client.post("/language", data={"locale": "id", "next": "/queue/\r\nSet-Cookie: a=b",
                                               "csrf_token": token})
     assert response.status_code == 302 and "\n" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize("shared", ["memory", "redis"])
+def test_limiter_attempts_are_atomic_and_per_key(request, shared):
+    """Many threads attempting at once: exactly the limit gets through; a forgiven attempt frees its place."""
+    from webui.ratelimit import LoginLimiter, RedisLoginLimiter
+
+    if shared == "redis":
+        limiter = RedisLoginLimiter(request.getfixturevalue("redis_url"), 60)
+    else:
+        limiter = LoginLimiter(60)
+    limits = {"user:ani": 5, "ip:10.0.0.1": 50}
+    tokens: list[str | None] = []
+    barrier = threading.Barrier(20)
+
+    def attempt():
+        barrier.wait()
+        tokens.append(limiter.attempt(limits))
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    granted = [t for t in tokens if t]
+    assert len(granted) == 5
+    assert limiter.attempt({"user:budi": 5, "ip:10.0.0.1": 50}) is not None  # the address is not locked
+    limiter.forgive(granted[0], *limits)
+    assert limiter.attempt(limits) is not None and limiter.attempt(limits) is None
+    limiter.reset("user:ani")
+    assert limiter.attempt(limits) is not None
