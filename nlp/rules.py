@@ -31,6 +31,11 @@ PHASE_BUMP = {"before": 0, "campaign": 0, "after": 0, "quiet": 1, "voting_day": 
 # When the act happened, as an adverbial phrase (with its own preposition: "setelah pemungutan suara").
 PHASE_ID = {"before": "sebelum masa kampanye", "campaign": "pada masa kampanye", "quiet": "pada masa tenang",
             "voting_day": "pada hari pemungutan suara", "after": "setelah pemungutan suara"}
+# A phase named as a noun, for "the lightest phase in that range: masa tenang".
+PHASE_NOUN = {"before": "sebelum masa kampanye", "campaign": "masa kampanye", "quiet": "masa tenang",
+              "voting_day": "hari pemungutan suara", "after": "setelah pemungutan suara"}
+# The order phases come in, to list the phases a range of unknown time overlaps.
+PHASE_ORDER = ("before", "campaign", "quiet", "voting_day", "after")
 # The monitored models.base.RoleGroup values.
 ROLE_ID = {"asn": "ASN", "organizer": "penyelenggara pemilu", "village": "aparat desa",
            "security": "anggota TNI/Polri"}
@@ -103,6 +108,11 @@ class Act:
     author_handle: str = ""
     phase: str | None = None
     role: str = ""  # the PersonRole value (pns, kpu, kepala_desa, ...): chooses the legal basis
+    # When the platform gave no time for the act: (earliest, latest) as the reviewer reads them (either may
+    # be None when not known either), and every phase that range overlaps. `phase` is then the lightest of
+    # them (lightest_phase), an assumption the explanation states.
+    time_unknown: tuple[str | None, str | None] | None = None
+    phases_in_range: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,10 +142,46 @@ class Rule:
         else:
             what = f"{who} {KIND_ID[act.kind]} unggahan yang dinilai partisan (skor {act.score:.2f})"
         when = f" {PHASE_ID[act.phase]}" if act.phase in PHASE_ID else ""
+        if act.time_unknown is not None:
+            when = f" ({unknown_time_note(act)})"
         basis = legal_basis(act.role) if act.role else ()
         law = f" Dasar hukum: {'; '.join(basis)}." if basis else ""
         return (f"{what}{when}. Perbuatan yang dinilai: {self.act}.{law} "
                 "Ini adalah dugaan yang perlu diperiksa peninjau, bukan putusan.")
+
+
+def lightest_phase(phases) -> str | None:
+    """The least severe of the phases a range of unknown time overlaps (benefit of the doubt).
+
+    An act whose time the platform did not give may have happened on any day between the post's creation
+    and when it was first seen; choosing the weightiest phase in that range would accuse by assumption.
+    Among equally light phases the earliest in PHASE_ORDER is named.
+    """
+    known = [p for p in PHASE_ORDER if p in set(phases)]
+    if not known:
+        return None
+    return min(known, key=lambda p: PHASE_BUMP.get(p, 0))
+
+
+def unknown_time_note(act: Act) -> str:
+    """The explanation's words for an act of unknown time: the range, the phases in it, the assumption."""
+    earliest, latest = act.time_unknown or (None, None)
+    if earliest and latest:
+        span = f"antara {earliest} dan {latest}"
+    elif latest:
+        span = f"tidak lebih lambat dari {latest}"
+    elif earliest:
+        span = f"tidak lebih awal dari {earliest}"
+    else:
+        span = "tanpa batas yang diketahui"
+    text = f"waktu tidak diketahui: {span}"
+    phases = [PHASE_NOUN[p] for p in PHASE_ORDER if p in act.phases_in_range]
+    if phases:
+        text += f", rentang yang mencakup {', '.join(phases)}"
+    if act.phase in PHASE_NOUN:
+        text += ("; tingkat keparahan diambil dari fase yang paling ringan dalam rentang itu "
+                 f"({PHASE_NOUN[act.phase]})")
+    return text
 
 
 def _partisan(kind: str) -> Callable[[Act], bool]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, select
@@ -23,7 +23,7 @@ from models.base import AttributionMethod, Label, LinkStatus, Phase, Platform, R
 from models.session import session_scope
 from nlp import classifier as clf_mod
 from nlp.jobs.classify import Progress, _profile
-from nlp.rules import Act, combine, decide
+from nlp.rules import Act, combine, decide, lightest_phase
 
 
 def monitored_accounts(session: Session) -> dict[int, Person]:
@@ -66,13 +66,69 @@ def campaign_accounts(session: Session, profile) -> set[int]:
     return ids
 
 
+def _local(when: datetime, profile) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(profile.election.timezone) if profile is not None else UTC
+    return when.astimezone(zone) if when.tzinfo else when.replace(tzinfo=UTC).astimezone(zone)
+
+
 def _event_day(when: datetime | None, profile) -> Phase | None:
     if when is None or profile is None:
         return None
-    from zoneinfo import ZoneInfo
+    return profile.phase_on(_local(when, profile).date())
 
-    local = when.astimezone(ZoneInfo(profile.election.timezone)) if when.tzinfo else when
-    return profile.phase_on(local.date())
+
+def _phases_between(earliest: datetime | None, latest: datetime | None, profile) -> tuple[str, ...]:
+    """Every phase a day between the bounds can fall in (a missing bound is open-ended).
+
+    Phases change only at the profile's period boundaries, so the bounds' days and the boundaries between
+    them are all the days there is to look at.
+    """
+    if profile is None:
+        return ()
+    e = profile.election
+    lo = _local(earliest, profile).date() if earliest else date.min
+    hi = _local(latest, profile).date() if latest else date.max
+    if lo > hi:  # a post "created" after it was seen (a clock skew): the range is the day it was seen
+        lo = hi
+    one = timedelta(days=1)
+    edges = {e.campaign_period.start, e.campaign_period.end + one, e.quiet_period.start,
+             e.quiet_period.end + one, e.voting_day, e.voting_day + one}
+    days = {lo, hi} | {d for d in edges if lo <= d <= hi}
+    return tuple(sorted({profile.phase_on(d).value for d in days}))
+
+
+def _bounds_text(when: datetime | None, profile) -> str | None:
+    if when is None:
+        return None
+    local = _local(when, profile)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+@dataclass(frozen=True)
+class _When:
+    """An act's time: known (at), or unknown between earliest and latest."""
+
+    at: datetime | None
+    earliest: datetime | None = None
+    latest: datetime | None = None
+
+
+def _act_time(at: datetime | None, earliest: datetime | None, latest: datetime | None, profile
+              ) -> tuple[_When, Phase | None, dict]:
+    """The act's time, the phase its severity uses, and what Act must say about an unknown time.
+
+    A known time gives its day's phase. An unknown one is never replaced by the capture time: its phase is
+    the lightest the range overlaps (nlp.rules.lightest_phase), an assumption the explanation states.
+    """
+    if at is not None:
+        return _When(at), _event_day(at, profile), {}
+    phases = _phases_between(earliest, latest, profile)
+    chosen = lightest_phase(phases)
+    extra = {"time_unknown": (_bounds_text(earliest, profile), _bounds_text(latest, profile)),
+             "phases_in_range": phases}
+    return _When(None, earliest, latest), Phase(chosen) if chosen else None, extra
 
 
 @dataclass
@@ -99,7 +155,8 @@ def _flag_row(seen: _Seen, person: Person, account_id: int, phase: str | None) -
     return dict(rule_code=rule.code, subject_key=subject, interaction_id=interaction.id if interaction else None,
                 post_id=post.id, person_id=person.id, account_id=account_id,
                 severity=Severity(case.severity), score=max(scores), explanation=case.explanation,
-                reasons=reasons, event_at=when, platform=post.platform, institution=person.institution,
+                reasons=reasons, event_at=when.at, event_earliest=when.earliest, event_latest=when.latest,
+                platform=post.platform, institution=person.institution,
                 region_province=person.region_province, region_regency=person.region_regency)
 
 
@@ -154,10 +211,11 @@ def _chunk_rows(session: Session, chunk: list[int], version: str, profile, monit
         if inter.own_post_id is not None:
             own[inter.own_post_id] = key
             seen.subjects.add(f"post:{inter.own_post_id}")
-        when = inter.occurred_at or inter.first_seen_at
+        # The platform's time when it gave one; else unknown: not before the post, not after first seen.
+        when, phase, extra = _act_time(inter.occurred_at, post.created_at, inter.first_seen_at, profile)
         is_campaign = post.author_account_id in campaign
         act = _act(inter.kind.value, monitored[inter.actor_account_id], cls, is_campaign,
-                   handles.get(post.author_account_id) or "", _event_day(when, profile))
+                   handles.get(post.author_account_id) or "", phase, **extra)
         phases[key] = act.phase
         _consider(act, post, cls, key, inter, when, seen, counts)
     authored = session.execute(select(Post, Classification).outerjoin(Classification, current)
@@ -166,9 +224,10 @@ def _chunk_rows(session: Session, chunk: list[int], version: str, profile, monit
         subject = f"post:{post.id}"
         key = own.get(post.id, subject)  # the account's own reply or quote is part of that interaction's act
         seen = acts.setdefault(key, _Seen({key}))
-        act = _act("post", monitored[post.author_account_id], cls, False, "", _event_day(post.created_at, profile))
+        when, phase, extra = _act_time(post.created_at, None, post.fetched_at, profile)
+        act = _act("post", monitored[post.author_account_id], cls, False, "", phase, **extra)
         phases.setdefault(key, act.phase)
-        _consider(act, post, cls, subject, None, post.created_at, seen, counts)
+        _consider(act, post, cls, subject, None, when, seen, counts)
     rows = []
     for key, seen in acts.items():
         if not seen.fired:
@@ -190,11 +249,11 @@ def _account(seen: _Seen) -> int:
     return inter.actor_account_id if inter is not None else post.author_account_id
 
 
-def _act(kind, person: Person, cls, is_campaign: bool, handle: str, phase: Phase | None) -> Act:
+def _act(kind, person: Person, cls, is_campaign: bool, handle: str, phase: Phase | None, **extra) -> Act:
     return Act(kind=kind, person_role=person.role.group.value, person_name=person.name,
                label=cls.label.value if cls is not None else None, score=cls.score if cls is not None else 0.0,
                author_is_campaign=is_campaign, author_handle=handle, phase=phase.value if phase else None,
-               role=person.role.value)
+               role=person.role.value, **extra)
 
 
 def _consider(act, post, cls, subject, inter, when, seen: _Seen, counts) -> None:

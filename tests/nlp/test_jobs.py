@@ -227,3 +227,67 @@ def test_classify_job_lets_reviewers_write_while_it_predicts(engine, db_session,
     monkeypatch.setattr(clf_mod, "load", lambda *a, **k: Probe())
     assert classify_pending(engine, profile, batch_size=2)["classified"] == 3
     assert len(waits) == 2 and all(t is not None and t < 0.9 for t in waits), waits
+
+
+def _unknown_time_like(db_session, created: datetime, seen: datetime):
+    """A Mastodon favourite: favourited_by lists accounts only, so the like has no time of its own."""
+    w = _world(db_session)
+    target = make_post(db_session, w["citizen"], PARTISAN, created_at=created)
+    make_interaction(db_session, w["asn"], target, InteractionKind.LIKE, occurred_at=None, first_seen_at=seen)
+    db_session.commit()
+    return w
+
+
+def test_unknown_time_is_never_dated_at_capture_time(engine, db_session, profile):
+    quiet_post = datetime(2024, 11, 25, 3, 0, tzinfo=UTC)  # 10:00 WIB, in the quiet period
+    crawled = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # two years later
+    _unknown_time_like(db_session, quiet_post, crawled)
+    classify_pending(engine, profile)
+    run_rules(engine, profile)
+    with engine.connect() as conn:
+        flag = conn.execute(select(Flag.event_at, Flag.event_earliest, Flag.event_latest, Flag.severity,
+                                   Flag.explanation)).one()
+    assert flag.event_at is None  # not 2026
+    assert (flag.event_earliest, flag.event_latest) == (quiet_post, crawled)
+    # Not "after voting day" as a fact: the range is stated, and the lightest phase in it chosen and named.
+    assert "partisan (skor" in flag.explanation and "setelah pemungutan suara." not in flag.explanation
+    assert "waktu tidak diketahui: antara 2024-11-25 10:00 WIB dan 2026-12-01 09:00 WIB" in flag.explanation
+    assert "masa tenang, hari pemungutan suara, setelah pemungutan suara" in flag.explanation
+    assert "tingkat keparahan diambil dari fase yang paling ringan dalam rentang itu" in flag.explanation
+    assert flag.severity.value == "low"  # a like's base severity: no bump is assumed
+
+
+def test_unknown_time_inside_one_phase_takes_that_phase(engine, db_session, profile):
+    _unknown_time_like(db_session, datetime(2024, 11, 24, 3, 0, tzinfo=UTC), datetime(2024, 11, 26, 3, 0, tzinfo=UTC))
+    classify_pending(engine, profile)
+    run_rules(engine, profile)
+    with engine.connect() as conn:
+        severity, explanation = conn.execute(select(Flag.severity, Flag.explanation)).one()
+    assert severity.value == "medium"  # the whole range is in the quiet period
+    assert "rentang yang mencakup masa tenang;" in explanation
+
+
+def test_unknown_time_across_campaign_and_quiet_takes_the_campaign(engine, db_session, profile):
+    _unknown_time_like(db_session, datetime(2024, 11, 20, 3, 0, tzinfo=UTC), datetime(2024, 11, 27, 3, 0, tzinfo=UTC))
+    classify_pending(engine, profile)
+    run_rules(engine, profile)
+    with engine.connect() as conn:
+        severity, explanation = conn.execute(select(Flag.severity, Flag.explanation)).one()
+    assert severity.value == "low"  # it may have been in the campaign: the voting day is not assumed
+    assert "(masa kampanye)" in explanation
+
+
+def test_known_time_is_kept(engine, db_session, profile):
+    w = _world(db_session)
+    quiet = datetime(2024, 11, 25, 5, 0, tzinfo=UTC)
+    make_interaction(db_session, w["asn"], w["partisan"], InteractionKind.LIKE, occurred_at=quiet,
+                     first_seen_at=datetime(2026, 12, 1, tzinfo=UTC))
+    db_session.commit()
+    classify_pending(engine, profile)
+    run_rules(engine, profile)
+    with engine.connect() as conn:
+        flag = conn.execute(select(Flag.event_at, Flag.event_earliest, Flag.event_latest, Flag.severity,
+                                   Flag.explanation)).one()
+    assert (flag.event_at, flag.event_earliest, flag.event_latest) == (quiet, None, None)
+    assert flag.severity.value == "medium" and "pada masa tenang." in flag.explanation
+    assert "tidak diketahui" not in flag.explanation
