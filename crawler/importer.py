@@ -17,6 +17,9 @@ as the platform sent it (a string, or an object in JSONL); when absent the row i
 Platform ids: Bluesky DIDs and at:// URIs; Mastodon account and status URIs. List a post before the
 interactions that point at it.
 
+A Zeeschuimer browser capture (`.ndjson`, or any file whose first line is one) is read by
+crawler.captures.zeeschuimer instead: one captured platform object per line, mapped per platform.
+
 Reading (models.textfile): UTF-8 with or without BOM (a CSV may also be an old Excel's Windows-1252),
 LF or CRLF, CSV separated by `,`, `;` or tab (told from the header), empty rows skipped. The file is
 checked whole before a run starts: a binary file, a workbook or text that is not UTF-8 stores nothing
@@ -112,8 +115,20 @@ def row_to_item(row: dict, raw_line: str) -> object:
 
 def file_format(path: Path, fmt: str) -> str:
     if fmt == "auto":
-        return "csv" if path.suffix.lower() in (".csv", ".tsv") else "jsonl"
+        if path.suffix.lower() in (".csv", ".tsv"):
+            return "csv"
+        return "zeeschuimer" if path.suffix.lower() == ".ndjson" or _is_capture(path) else "jsonl"
     return fmt
+
+
+def _is_capture(path: Path) -> bool:
+    """Whether the first line is a Zeeschuimer capture (crawler.captures), whatever the file's name."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(1_000_000)
+    except OSError:
+        return False
+    return all(key in first for key in (b'"source_platform"', b'"timestamp_collected"', b'"data"'))
 
 
 def read_rows(path: Path, fmt: str, encoding: str = "utf-8-sig"):
@@ -160,6 +175,10 @@ def import_file(engine: Engine, path: Path, fmt: str = "auto", batch_size: int =
     stored then) or the database refused a batch (the run says what was stored before it).
     """
     fmt = file_format(path, fmt)
+    if fmt == "zeeschuimer":  # browser captures: their own reader and mappers
+        from crawler.captures.zeeschuimer import import_captures
+
+        return import_captures(engine, path, batch_size=batch_size)
     try:
         info = inspect_text(path, legacy=fmt == "csv", kind=fmt.upper())
         if fmt == "csv":  # the header is checked before a run starts

@@ -28,6 +28,11 @@ AT_URI = re.compile(r"^at://did:(plc|web):[A-Za-z0-9._:%-]+/[a-z0-9.]+/[A-Za-z0-
 HTTP_URI = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SURROGATE = re.compile("[\ud800-\udfff]")  # a lone half of a UTF-16 pair, as JSON's "\ud800" decodes
+# Browser captures (crawler.captures): the platforms' own stable ids, as text (never a float's digits).
+NUMERIC_ID = re.compile(r"^[0-9]{1,30}$")  # TikTok uid / video / comment id, X user and tweet ids, Meta pk
+SHORTCODE = re.compile(r"^[A-Za-z0-9_-]{5,64}$")  # Instagram and Threads post codes
+ACCOUNT_ID_RULES = {"tiktok": NUMERIC_ID, "x": NUMERIC_ID, "instagram": NUMERIC_ID, "threads": NUMERIC_ID}
+POST_ID_RULES = {"tiktok": NUMERIC_ID, "x": NUMERIC_ID, "instagram": SHORTCODE, "threads": SHORTCODE}
 
 
 class Invalid(ValueError):
@@ -55,6 +60,9 @@ def check_account(a: AccountItem) -> None:
         raise Invalid("bad_did", a.platform_id[:80])
     if a.platform == "mastodon" and not HTTP_URI.match(a.platform_id):
         raise Invalid("bad_account_uri", a.platform_id[:80])
+    rule = ACCOUNT_ID_RULES.get(a.platform)
+    if rule is not None and not rule.match(a.platform_id):
+        raise Invalid("bad_account_id", a.platform_id[:80])
     for name in ("handle", "display_name", "bio", "profile_url", "lookup_handle"):
         value = getattr(a, name)
         if value is not None and not isinstance(value, str):
@@ -78,6 +86,9 @@ def check_post_id(platform: str, platform_id: object, reason: str = "bad_post_id
     if platform == "bluesky" and not AT_URI.match(platform_id):
         raise Invalid(reason, platform_id[:80])
     if platform == "mastodon" and not HTTP_URI.match(platform_id):
+        raise Invalid(reason, platform_id[:80])
+    rule = POST_ID_RULES.get(platform)
+    if rule is not None and not rule.match(platform_id):
         raise Invalid(reason, platform_id[:80])
 
 

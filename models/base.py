@@ -94,6 +94,7 @@ class Platform(str, enum.Enum):
     FACEBOOK = "facebook"
     INSTAGRAM = "instagram"
     TIKTOK = "tiktok"
+    THREADS = "threads"
 
 
 class PersonRole(str, enum.Enum):

@@ -4,8 +4,8 @@ A handle is a claim, not an identity. The registry import gives each registered 
 row with no platform id (a placeholder); what binds it to a platform account is one of three proofs:
 - "crawl": a crawl's resolution of the handle by the platform (Bluesky getProfile handle -> DID, Mastodon
   accounts/lookup), or the handle the platform lists for an account it sends (models.ingest does this);
-- "capture": a browser capture of the platform's own response, uploaded by a reviewer (not built yet: see
-  bind_from_capture, the hook it will call);
+- "capture": a browser capture of the platform's own response (Zeeschuimer), uploaded by a reviewer: the
+  handle and the stable id both come from the platform's object (bind_from_capture; crawler.captures);
 - "admin": an administrator's decision (bind_by_admin), e.g. after two accounts claimed one handle.
 Rows of `netral import` (data collected elsewhere) are no proof: that importer never binds.
 
@@ -20,10 +20,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.audit import record_event
-from models.base import AttributionMethod, LinkStatus, utcnow
+from models.base import AttributionMethod, LinkStatus, Platform, utcnow
 from models.registry import AccountLink
 from models.social import Account
 
@@ -115,12 +116,62 @@ def bind_by_admin(session: Session, placeholder_id: int, account_id: int, admin:
     return target
 
 
-def bind_from_capture(session: Session, placeholder_id: int, platform_id: str, reviewer: str,
-                      capture_sha256: str) -> int:
-    """Hook for browser captures (not built yet): a reviewer uploads the platform's own response.
+def bind_from_capture(session: Session, platform: str, handle: str, captures: dict[str, dict], uploader: str,
+                      run_id: int | None = None, file_sha256: str | None = None) -> int:
+    """Bind a registry handle on the word of browser captures; return how many placeholders were bound.
 
-    When captures exist, this checks that the capture (by its SHA-256, stored with the reviewer who uploaded
-    it) is the platform's response resolving the placeholder's handle to platform_id, then calls
-    bind(conn, placeholder_id, platform_id, handle, proof("capture", handle, reviewer=..., sha256=...)).
+    captures: the platform ids the platform's own responses showed under this handle, each with the
+    capture that showed it ({"sha256": of the captured line, "line", "page", "captured_at"}); the accounts
+    are stored already (crawler.captures.zeeschuimer). The proof names the capture and its uploader.
+    - One id and a registry placeholder for the handle: bound (unless it is registered to someone else).
+    - Several ids for the handle: none bound; the claims are noted and each claimant is suggested to an admin.
+    - The handle's registry account already has a stable id and a capture shows another: suggested to an
+      admin, the link does not move. A display name is never used.
     """
-    raise NotImplementedError("binding from a browser capture is not built yet: use a crawl or bind_by_admin")
+    conn = session.connection()
+    handle = handle.lower()
+    why = {pid: proof("capture", handle, uploader=uploader, run_id=run_id, file_sha256=file_sha256, **capture)
+           for pid, capture in captures.items()}
+    ids = dict(conn.execute(select(A.c.platform_id, A.c.id).where(
+        A.c.platform == Platform(platform), A.c.platform_id.in_(list(captures)))).all())
+    insert = _dialect_insert(conn)
+    bound = 0
+    placeholders = conn.execute(select(A.c.id).where(
+        A.c.platform == Platform(platform), A.c.platform_id.is_(None), A.c.handle == handle).order_by(A.c.id))
+    for placeholder_id in placeholders.scalars().all():
+        people = list(conn.execute(select(L.c.person_id).where(L.c.account_id == placeholder_id)).scalars())
+        earlier = contested(conn, placeholder_id)
+        if len(captures) == 1 and not earlier and not _held_by_another(conn, platform, list(captures), people):
+            (pid,) = captures
+            bind(conn, placeholder_id, pid, handle, why[pid])
+            bound += 1
+            continue
+        every = sorted(set(earlier) | set(captures))
+        note_claims(conn, placeholder_id, every)
+        for person in people:
+            for pid in sorted(captures):
+                if pid in ids:
+                    suggest(conn, insert, person, ids[pid], handle, every, why[pid])
+    # The handle's registry account has a stable id already: another id is a second claim, for an admin.
+    for person_id, bound_to in conn.execute(select(L.c.person_id, A.c.platform_id).join(A, A.c.id == L.c.account_id)
+                                            .where(A.c.platform == Platform(platform), A.c.handle == handle,
+                                                   A.c.platform_id.is_not(None),
+                                                   A.c.platform_id.not_in(list(captures)),
+                                                   L.c.method == AttributionMethod.REGISTRY,
+                                                   L.c.status != LinkStatus.REJECTED)).all():
+        for pid in sorted(captures):
+            if pid in ids:
+                suggest(conn, insert, person_id, ids[pid], handle, sorted({bound_to, pid}), why[pid])
+    return bound
+
+
+def _held_by_another(conn: Connection, platform: str, platform_ids: list[str], people: list[int]) -> bool:
+    """Whether the claimant account is already registered to someone else (one account, one person)."""
+    return conn.execute(select(L.c.id).join(A, A.c.id == L.c.account_id).where(
+        A.c.platform == Platform(platform), A.c.platform_id.in_(platform_ids),
+        L.c.method == AttributionMethod.REGISTRY, L.c.status != LinkStatus.REJECTED,
+        L.c.person_id.not_in(people)).limit(1)).first() is not None
+
+
+def _dialect_insert(conn: Connection):
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -88,7 +89,44 @@ def handle_from_url(platform: Platform, url: str) -> str | None:
     if platform == Platform.MASTODON and path and path[0].startswith("@"):
         user = path[0][1:]
         return user if "@" in user else f"{user}@{parsed.hostname}"
+    if platform in PROFILE_HOSTS:
+        return _captured_platform_handle(platform, parsed.hostname or "", path, url)
     return path[-1].lstrip("@") if path else None
+
+
+# Profile URLs of the platforms read from browser captures (crawler.captures) and YouTube:
+# https://www.tiktok.com/@handle, https://x.com/handle, https://www.instagram.com/handle,
+# https://www.threads.net/@handle, https://www.youtube.com/@handle or /channel/UC...
+PROFILE_HOSTS = {
+    Platform.TIKTOK: ({"tiktok.com"}, True),
+    Platform.X: ({"x.com", "twitter.com", "mobile.x.com", "mobile.twitter.com"}, False),
+    Platform.INSTAGRAM: ({"instagram.com"}, False),
+    Platform.THREADS: ({"threads.net", "threads.com"}, True),
+    Platform.YOUTUBE: ({"youtube.com", "m.youtube.com"}, True),
+}
+HANDLE_CHARS = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+NOT_PROFILES = {"i", "home", "search", "explore", "p", "reel", "reels", "stories", "hashtag", "intent", "share",
+                "watch", "video", "tag", "discover", "accounts", "settings"}
+CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
+
+
+def _captured_platform_handle(platform: Platform, host: str, path: list[str], url: str) -> str:
+    hosts, needs_at = PROFILE_HOSTS[platform]
+    host = host.lower().removeprefix("www.")
+    example = {Platform.TIKTOK: "https://www.tiktok.com/@handle", Platform.X: "https://x.com/handle",
+               Platform.INSTAGRAM: "https://www.instagram.com/handle", Platform.THREADS: "https://www.threads.net/@handle",
+               Platform.YOUTUBE: "https://www.youtube.com/@handle or https://www.youtube.com/channel/UC..."}[platform]
+    if host not in hosts or not path:
+        raise ValueError(f"profile_url {url[:200]!r} is not a {platform.value} profile address (like {example})")
+    if platform == Platform.YOUTUBE and path[0] == "channel" and len(path) > 1 and CHANNEL_ID.match(path[1]):
+        return path[1]  # the channel id (case matters on YouTube: compare it as stored)
+    first = path[0]
+    if needs_at and not first.startswith("@"):
+        raise ValueError(f"profile_url {url[:200]!r}: the {platform.value} handle follows '@' (like {example})")
+    handle = first.removeprefix("@")
+    if not HANDLE_CHARS.match(handle) or handle.lower() in NOT_PROFILES:
+        raise ValueError(f"profile_url {url[:200]!r} is not a {platform.value} profile address (like {example})")
+    return handle
 
 
 def normalize_handle(handle: str) -> str:
