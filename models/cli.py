@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from models import Person, PersonRole, migrate, session_scope, verify_chain
+from models import Person, PersonRole, migrate, session_scope
+from models.audit import chain_head, seal_chain, verify_all
 from models.migrate import alembic_config
 from models.profile import ProfileError, load_profile
 from models.registry_import import RegistryImportError, import_registry, write_rejects
@@ -174,15 +175,50 @@ def audit() -> None:
 
 @audit.command()
 def verify() -> None:
-    """Check the whole hash chain; name the first broken link and exit non-zero if there is one."""
+    """Check the keyed hash chain, every stored evidence hash, the reviews, the flag states and the decided
+    account links; print the chain head; list every problem and exit non-zero if there is one."""
     with session_scope(open_engine()) as session:
-        report = verify_chain(session)
-    if not report.ok:
+        report = verify_all(session)
+    c = report.counts
+    click.echo(f"Checked {c['events']} event(s), {c['posts']} post(s), {c['interactions']} interaction(s), "
+               f"{c['reviews']} review(s), {c['flags']} flag(s), {c['links']} decided link(s)")
+    chain = report.chain
+    if chain.head_id is not None:
+        click.echo(f"Head: event {chain.head_id} {chain.head_hash}")
+    if report.ok:
+        click.echo(f"Audit chain intact: {chain.checked} event(s), head {chain.head_hash}; "
+                   "evidence, reviews, flag states and decided links match")
+        return
+    for problem in report.problems:
+        click.echo(f"PROBLEM {problem}", err=True)
+    if report.omitted:
+        click.echo(f"... and {report.omitted} more problem(s)", err=True)
+    if not chain.ok:
         raise click.ClickException(
-            f"audit chain broken at event {report.broken_id}: {report.problem} "
-            f"({report.checked} event(s) before it verified)"
+            f"audit chain broken at event {chain.broken_id}: {chain.problem} "
+            f"({chain.checked} event(s) before it verified)"
         )
-    click.echo(f"Audit chain intact: {report.checked} event(s), head {report.head_hash}")
+    raise click.ClickException(f"{len(report.problems) + report.omitted} problem(s) found; the chain itself verified")
+
+
+@audit.command()
+def head() -> None:
+    """Print the chain head (latest event id and hash) to file outside the system or print on a report."""
+    with session_scope(open_engine()) as session:
+        current = chain_head(session)
+    if current is None:
+        click.echo("The audit trail is empty")
+        return
+    click.echo(f"{current.id} {current.hash}")
+
+
+@audit.command()
+def seal() -> None:
+    """Append the "audit.keyed" marker to a chain still unkeyed (stored before the audit key existed)."""
+    with session_scope(open_engine(), write=True) as session:
+        marker = seal_chain(session)
+        text = None if marker is None else f"Sealed: marker event {marker.id} {marker.hash}"
+    click.echo(text or "Nothing to seal: the chain is empty, already keyed, or broken (run `netral audit verify`)")
 
 
 COMMANDS = [db, registry, profile, audit]

@@ -88,4 +88,6 @@ def write_case_pdf(case: Case, fh: BinaryIO, include_nip: bool = False, generate
         pdf.field(local_time(review.created_at), f"{review.reviewer.username} {verb}{note}")
     if not case.reviews:
         pdf.field("-", "Belum ada keputusan")
+    head = case.chain_head
+    pdf.field("Kepala rantai audit", f"peristiwa #{head.id} {head.hash}" if head else "(kosong)")
     fh.write(bytes(pdf.output()))

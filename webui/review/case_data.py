@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from models import Account, AccountLink, Classification, Flag, Interaction, Person, Post, Review
+from models.audit import ChainHead, chain_head
+from models.evidence import sha256_text
 from webui.review.highlight import Segment, segments
 
 EARLIER_FLAGS = 20
@@ -27,6 +29,10 @@ class Case:
     own_segments: list[Segment] = field(default_factory=list)
     earlier: list[Flag] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
+    # Rows whose stored SHA-256 is not that of their raw payload ("interaction", "post", "own_post"):
+    # the payload or its hash was changed after capture.
+    tampered: list[str] = field(default_factory=list)
+    chain_head: ChainHead | None = None  # the audit chain's latest event when the case was read
 
 
 def load_case(session: Session, flag_id: int) -> Case | None:
@@ -69,6 +75,9 @@ def load_case(session: Session, flag_id: int) -> Case | None:
     case.reviews = list(session.scalars(
         select(Review).options(joinedload(Review.reviewer)).where(Review.flag_id == flag.id).order_by(Review.id)
     ))
+    case.tampered = [name for name, row in (("interaction", interaction), ("post", post), ("own_post", own_post))
+                     if row is not None and sha256_text(row.raw_json or "") != row.raw_sha256]
+    case.chain_head = chain_head(session)
     return case
 
 

@@ -37,7 +37,7 @@ from models import (
     session_scope,
     utcnow,
 )
-from models.audit import review_action, web_actor
+from models.audit import review_action, review_digest, web_actor
 
 OPEN = (FlagStatus.NEW, FlagStatus.IN_REVIEW)
 DECIDED = (FlagStatus.CONFIRMED, FlagStatus.DISMISSED)
@@ -131,8 +131,10 @@ def _append(session: Session, flag: Flag, user: User, decision: Decision, note: 
     review = Review(flag_id=flag.id, reviewer_id=user.id, decision=decision, note=note)
     session.add(review)
     session.flush()
+    # The row's content and the flag's resulting status are chained: `netral audit verify` compares both.
+    digest = review_digest(flag.id, user.id, decision.value, note, review.created_at)
     record_event(session, web_actor(user.username), review_action(decision.value), "flag", flag.id,
-                 {"review_id": review.id, "status": flag.status.value, **details})
+                 {"review_id": review.id, "review_sha256": digest, "status": flag.status.value, **details})
     return review
 
 
