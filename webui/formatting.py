@@ -72,6 +72,50 @@ def local_time(value: datetime | None, seconds: bool = True) -> str:
     return f"{local.strftime(fmt)} {zone.label(local)}"
 
 
+# An act's time the platform did not give: Indonesian outside a request (CLI exports), else the user's language.
+_UNKNOWN_ID = {"both": "tidak diketahui (antara %(earliest)s dan %(latest)s)",
+               "latest": "tidak diketahui (tidak lebih lambat dari %(latest)s)",
+               "earliest": "tidak diketahui (tidak lebih awal dari %(earliest)s)", "none": "tidak diketahui"}
+
+
+def _unknown_words(which: str) -> str:
+    from flask import has_request_context
+
+    if not has_request_context():
+        return _UNKNOWN_ID[which]
+    from flask_babel import gettext
+
+    return {"both": gettext("unknown (between %(earliest)s and %(latest)s)"),
+            "latest": gettext("unknown (not after %(latest)s)"),
+            "earliest": gettext("unknown (not before %(earliest)s)"),
+            "none": gettext("unknown")}[which]
+
+
+def event_time(at: datetime | None, earliest: datetime | None = None, latest: datetime | None = None,
+               seconds: bool = True) -> str:
+    """An act's time: the platform's, or "unknown (between X and Y)" from its bounds, never a capture time.
+
+    Use it wherever a flag's event time is shown: event_at NULL means the platform gave no time, and the
+    bounds (Flag.event_earliest, event_latest) are all that is known.
+    """
+    if at is not None:
+        return local_time(at, seconds)
+    return unknown_time(local_time(earliest, seconds) if earliest else "",
+                        local_time(latest, seconds) if latest else "")
+
+
+def unknown_time(earliest: str, latest: str) -> str:
+    """ "unknown (between X and Y)" from bounds already formatted (an empty string: that bound is unknown too)."""
+    which = "both" if earliest and latest else "latest" if latest else "earliest" if earliest else "none"
+    return _unknown_words(which) % {"earliest": earliest, "latest": latest}
+
+
+def flag_time(flag, seconds: bool = True) -> str:
+    """event_time of anything with event_at, event_earliest and event_latest (a Flag, a queue row)."""
+    return event_time(flag.event_at, getattr(flag, "event_earliest", None), getattr(flag, "event_latest", None),
+                      seconds)
+
+
 def pretty_json(raw: str | None, limit: int = 50_000) -> str:
     """Indent a raw payload for reading (the verbatim text is what is hashed; this is display only)."""
     if not raw:
@@ -104,5 +148,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(verbatim)
     app.add_template_filter(local_time, "wib")  # the templates' name, from when every time was WIB
     app.add_template_filter(pretty_json)
+    app.add_template_filter(flag_time)
     app.add_template_filter(enum_value, "ev")
     app.add_template_filter(http_url)

@@ -59,6 +59,10 @@ def test_mastodon_crawl_faults_paging_and_removal(netral_env, engine):
         assert server.hits["/api/v1/statuses/101/reblogged_by"] == 2  # 503, then the answer
         with Session(engine) as session:
             assert interactions(session) == {(*e, False) for e in EXPECTED}
+            # favourited_by lists accounts only: a favourite's time is unknown, never the capture time.
+            times = session.execute(select(Interaction.kind, Interaction.occurred_at, Interaction.first_seen_at)).all()
+            assert {t for k, t, _seen in times if k.value == "like"} == {None}
+            assert all(t is not None for k, t, _seen in times if k.value == "reply")
             run = session.scalars(select(CrawlRun)).one()
             assert run.status.value == "completed"
             assert run.error_counts == {"http_401": 1, "malformed_status": 1}

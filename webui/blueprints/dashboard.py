@@ -1,5 +1,7 @@
 """Review stage, dashboard screen: counts by status, rule, institution and platform, and flags over time.
 
+Acts whose time is unknown (event_at NULL) are not in the chart: they are a separate count.
+
 Aggregates over every flag are cached per process for NETRAL_COUNTS_CACHE_SECONDS: they change slowly
 and a million-row GROUP BY should not run on every page view.
 """
@@ -54,6 +56,16 @@ def _timeline() -> tuple[list[date], list[int], list[int]]:
     return days, [by_day.get(d, (0, 0))[0] for d in days], [by_day.get(d, (0, 0))[1] for d in days]
 
 
+def _unknown_time() -> tuple[int, int]:
+    """Flags whose act has no known time (a Mastodon favourite or boost): counted, never plotted.
+
+    Plotting them at the capture day would date them wrongly (and stretch the chart to the crawl).
+    """
+    confirmed = func.sum(case((Flag.status == FlagStatus.CONFIRMED, 1), else_=0))
+    n, c = db().execute(select(func.count(), confirmed).where(Flag.event_at.is_(None))).one()
+    return int(n or 0), int(c or 0)
+
+
 def _stats() -> dict:
     return _cache.get_or_compute(str(engine().url), current_app.config["NETRAL_COUNTS_CACHE_SECONDS"], _compute)
 
@@ -68,6 +80,7 @@ def _compute() -> dict:
         "chart": daily_chart(days, {"flagged": ("flagged", flagged), "confirmed": ("confirmed", confirmed)}),
         "first_day": days[0] if days else None,
         "last_day": days[-1] if days else None,
+        "unknown_time": _unknown_time(),
     }
 
 

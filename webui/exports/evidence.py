@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from models import utcnow
 from webui.exports.pdfbase import NetralPDF
-from webui.formatting import local_time
+from webui.formatting import flag_time, local_time
 from webui.review.case_data import Case
 from webui.rules_info import legal_basis, other_rules, rule_act
 
@@ -38,7 +38,7 @@ def write_case_pdf(case: Case, fh: BinaryIO, include_nip: bool = False, generate
     pdf.field("Status", flag.status.value)
     pdf.ln(2)
     pdf.heading("Waktu dan tempat", 11)
-    pdf.field("Waktu kejadian", local_time(flag.event_at))
+    pdf.field("Waktu kejadian", flag_time(flag))  # the platform's time, or "tidak diketahui (antara ...)"
     pdf.field("Platform", flag.platform.value)
     pdf.field("URL unggahan", case.post.url if case.post else None)
     if case.own_post is not None:

@@ -95,7 +95,9 @@ def case_header(include_nip: bool) -> list[str]:
             "nama", "jabatan"]
     if include_nip:
         head.append("nip")
-    return head + ["akun", "jenis_interaksi", "url", "sha256_bukti", time_column("waktu_tangkap"), "peninjau"]
+    # waktu is empty when the platform gave no time; the bounds of that unknown time follow the capture time.
+    return head + ["akun", "jenis_interaksi", "url", "sha256_bukti", time_column("waktu_tangkap"),
+                   time_column("waktu_paling_awal"), time_column("waktu_paling_akhir"), "peninjau"]
 
 
 def confirmed_cases(session: Session, f: SummaryFilter, include_nip: bool = False) -> Iterator[list]:
@@ -106,7 +108,7 @@ def confirmed_cases(session: Session, f: SummaryFilter, include_nip: bool = Fals
             select(Flag.id, Flag.event_at, Flag.rule_code, Flag.severity, Flag.platform, Flag.institution,
                    Flag.region_province, Flag.region_regency, Person.name, Person.position, Person.nip,
                    Account.handle, Interaction.kind, Post.url, Interaction.raw_sha256, Post.raw_sha256,
-                   Interaction.fetched_at, Post.fetched_at)
+                   Interaction.fetched_at, Post.fetched_at, Flag.event_earliest, Flag.event_latest)
             .outerjoin(Person, Person.id == Flag.person_id)
             .join(Account, Account.id == Flag.account_id)
             .outerjoin(Interaction, Interaction.id == Flag.interaction_id)
@@ -118,15 +120,22 @@ def confirmed_cases(session: Session, f: SummaryFilter, include_nip: bool = Fals
             return
         reviewers = _reviewers(session, [r[0] for r in rows])
         for r in rows:
-            out = [r[0], local_time(r[1]), r[2], r[3].value, r[4].value, r[5] or "", r[6] or "", r[7] or "",
-                   r[8] or "", r[9] or ""]
+            out = [r[0], local_time(r[1]) if r[1] else "", r[2], r[3].value, r[4].value, r[5] or "", r[6] or "",
+                   r[7] or "", r[8] or "", r[9] or ""]
             if include_nip:
                 out.append(r[10] or "")
             out += [r[11] or "", r[12].value if r[12] else "unggahan", r[13] or "", r[14] or r[15] or "",
-                    local_time(r[16] or r[17]), ", ".join(reviewers.get(r[0], []))]
+                    # An unknown time is an empty cell (never the capture time) and its bounds in these two.
+                    local_time(r[16] or r[17]), _bound(r[1], r[18]), _bound(r[1], r[19]),
+                    ", ".join(reviewers.get(r[0], []))]
             yield out
         last_id = rows[-1][0]
         session.expunge_all()
+
+
+def _bound(event_at, bound) -> str:
+    """A bound of an unknown time as a cell: empty when the time is known, or this bound is not known either."""
+    return local_time(bound) if event_at is None and bound is not None else ""
 
 
 def _reviewers(session: Session, flag_ids: list[int]) -> dict[int, list[str]]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from models import utcnow
 from webui.exports.pdfbase import NetralPDF
 from webui.exports.query import SUMMARY_HEADER, SummaryFilter, case_header, confirmed_cases, summary_rows, time_column
-from webui.formatting import local_time
+from webui.formatting import local_time, unknown_time
 
 MAX_CASES = 2000
 
@@ -31,12 +31,19 @@ def write_pdf(session: Session, f: SummaryFilter, include_nip: bool, fh: BinaryI
     pdf.ln(4)
     pdf.heading("Kasus terkonfirmasi", 11)
     header = case_header(include_nip)
-    keep = [i for i, h in enumerate(header) if h not in ("sha256_bukti", time_column("waktu_tangkap"), "url")]
+    bounds = [header.index(time_column("waktu_paling_awal")), header.index(time_column("waktu_paling_akhir"))]
+    keep = [i for i, h in enumerate(header) if h not in ("sha256_bukti", time_column("waktu_tangkap"), "url")
+            and i not in bounds]
     cases = confirmed_cases(session, f, include_nip)
-    shown = [[row[i] for i in keep] for row in itertools.islice(cases, max_cases)]
+    shown = [[_when(row, bounds) if i == 1 else row[i] for i in keep] for row in itertools.islice(cases, max_cases)]
     pdf.table([header[i] for i in keep], shown)
     rest = sum(1 for _ in cases)
     if rest:
         pdf.ln(2)
         pdf.multi_cell(0, 5, f"{rest} kasus terkonfirmasi lainnya tidak dicetak di sini; lihat ekspor CSV/XLSX.")
     fh.write(bytes(pdf.output()))
+
+
+def _when(row: list, bounds: list[int]) -> str:
+    """The time cell: the platform's time, or "tidak diketahui (antara ... dan ...)" (never a capture time)."""
+    return row[1] or unknown_time(row[bounds[0]], row[bounds[1]])

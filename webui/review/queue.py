@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import Engine, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from models import Account, Flag, FlagStatus, Person, Platform, Severity, User
@@ -134,10 +134,17 @@ def conditions(f: QueueFilter, user: User | None = None) -> list:
         cond.append(Flag.region_province == f.province)
     if f.regency:
         cond.append(Flag.region_regency == f.regency)
+    # An act of unknown time (event_at NULL) is in a period when its bounds overlap it: it may have happened
+    # then. A missing bound is open-ended.
+    unknown = Flag.event_at.is_(None)
     if f.date_from:
-        cond.append(Flag.event_at >= local_day_start(_readable(f.date_from, _parse_date)))
+        start = local_day_start(_readable(f.date_from, _parse_date))
+        cond.append(or_(Flag.event_at >= start,
+                        and_(unknown, or_(Flag.event_latest.is_(None), Flag.event_latest >= start))))
     if f.date_to:
-        cond.append(Flag.event_at < local_day_start(_readable(f.date_to, _parse_date) + timedelta(days=1)))
+        end = local_day_start(_readable(f.date_to, _parse_date) + timedelta(days=1))
+        cond.append(or_(Flag.event_at < end,
+                        and_(unknown, or_(Flag.event_earliest.is_(None), Flag.event_earliest < end))))
     if f.score_min:
         cond.append(Flag.score >= _readable(f.score_min, _parse_float))
     if f.score_max:
