@@ -50,6 +50,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ from models.base import Base, JSONType, UTCDateTime, intpk, utcnow
 from models.evidence import canonical_json
 
 GENESIS_HASH = "0" * 64
+log = logging.getLogger(__name__)
 
 AUDIT_KEY_ENV = "NETRAL_AUDIT_KEY"
 AUDIT_KEY_FILE = "audit_key"
@@ -230,9 +232,12 @@ def record_event(
     key = audit_key()
     head = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
     prev_hash = GENESIS_HASH if head is None else head.hash
-    if head is not None and _stored_hash(head, key) != head.hash and _stored_hash(head, None) == head.hash:
-        marker = _seal(session, key, head)
-        prev_hash = marker.hash
+    if head is not None and _stored_hash(head, key) != head.hash:
+        if _stored_hash(head, None) == head.hash:
+            prev_hash = _seal(session, key, head).hash
+        else:  # recorded all the same (refusing would stop logins); `netral audit verify` names the event
+            log.warning("audit chain head %s does not verify with this audit key: the head was altered, "
+                        "or NETRAL_AUDIT_KEY differs from the one the chain was written with", head.id)
     object_id = None if object_id is None else str(object_id)
     return _append_event(session, key, prev_hash, actor, action, object_type, object_id, details or {})
 
@@ -314,8 +319,9 @@ def _walk(session: Session, batch_size: int, visit=None) -> ChainReport:
                     return ChainReport(checked, expected_prev, event.id,
                                        "event content altered or not keyed (HMAC mismatch)", head_id, keyed_since)
                 if _stored_hash(event, None) != event.hash:
-                    return ChainReport(checked, expected_prev, event.id, "event content altered (hash mismatch)",
-                                       head_id, keyed_since)
+                    return ChainReport(checked, expected_prev, event.id,
+                                       "event content altered, or the audit key is not the one the chain was "
+                                       "written with (hash mismatch)", head_id, keyed_since)
             elif keyed_since is None:
                 keyed_since = event.id
             if visit is not None:

@@ -95,3 +95,29 @@ def test_actor_and_action_naming_convention(monkeypatch):
     monkeypatch.setattr(audit.getpass, "getuser", no_user)
     assert audit.cli_actor() == "cli:unknown"
     assert audit.web_actor("ani") == "ani" and audit.web_actor("") == "(empty)"
+
+
+def test_new_events_are_keyed_with_the_audit_key(engine, monkeypatch):
+    """An event's hash is HMAC-SHA256 with NETRAL_AUDIT_KEY, not a plain SHA-256 anyone could recompute."""
+    from models.audit import event_hash
+
+    monkeypatch.setenv("NETRAL_AUDIT_KEY", "test key")
+    _append(engine, 2)
+    with session_scope(engine) as session:
+        events = session.query(AuditEvent).order_by(AuditEvent.id).all()
+        for e in events:
+            fields = (e.prev_hash, e.created_at, e.actor, e.action, e.object_type, e.object_id, e.details)
+            assert e.hash == event_hash(*fields, key=b"test key") != event_hash(*fields)
+        assert verify_chain(session).ok
+    monkeypatch.setenv("NETRAL_AUDIT_KEY", "another key")
+    with session_scope(engine) as session:
+        report = verify_chain(session)
+    assert report.broken_id == 1 and "audit key" in report.problem
+
+
+def test_a_writer_with_another_key_is_logged(engine, monkeypatch, caplog):
+    monkeypatch.setenv("NETRAL_AUDIT_KEY", "test key")
+    _append(engine, 1)
+    monkeypatch.setenv("NETRAL_AUDIT_KEY", "misconfigured worker")
+    _append(engine, 1)
+    assert "does not verify with this audit key" in caplog.text
