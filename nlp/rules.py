@@ -179,8 +179,8 @@ def unknown_time_note(act: Act) -> str:
     if phases:
         text += f", rentang yang mencakup {', '.join(phases)}"
     if act.phase in PHASE_NOUN:
-        text += ("; tingkat keparahan diambil dari fase yang paling ringan dalam rentang itu "
-                 f"({PHASE_NOUN[act.phase]})")
+        text += ("; tingkat keparahan diambil dari fase yang paling ringan dalam rentang itu, "
+                 f"yaitu {PHASE_NOUN[act.phase]}")
     return text
 
 

@@ -274,7 +274,7 @@ def test_unknown_time_across_campaign_and_quiet_takes_the_campaign(engine, db_se
     with engine.connect() as conn:
         severity, explanation = conn.execute(select(Flag.severity, Flag.explanation)).one()
     assert severity.value == "low"  # it may have been in the campaign: the voting day is not assumed
-    assert "(masa kampanye)" in explanation
+    assert "dalam rentang itu, yaitu masa kampanye)." in explanation
 
 
 def test_known_time_is_kept(engine, db_session, profile):
