@@ -19,7 +19,8 @@ def run(*args):
 COMMANDS = {
     "": ["audit", "classify", "crawl", "db", "demo", "detect-role", "export", "flag", "import", "nlp", "profile",
          "registry", "scheduler", "serve", "user"],
-    "audit": ["verify"], "crawl": ["bluesky", "mastodon", "runs"], "db": ["check", "current", "upgrade"],
+    "audit": ["head", "seal", "verify"], "crawl": ["bluesky", "mastodon", "runs"],
+    "db": ["check", "current", "upgrade"],
     "export": ["case", "interactions", "summary"], "nlp": ["evaluate", "train"], "profile": ["check"],
     "registry": ["import", "list"], "scheduler": ["list"], "user": ["add", "list", "password"],
 }
