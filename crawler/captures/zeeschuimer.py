@@ -156,7 +156,8 @@ def import_captures(engine: Engine, path: Path, uploader: str | None = None, via
     if bound:
         counts["bound_accounts"] = bound
     finish_run(engine, run_id, RunStatus.COMPLETED, item_counts=counts, error_counts=dict(errors),
-               cursor_state={"capture": {"first_ms": first_ms, "last_ms": last_ms, "pages": sorted(pages)}})
+               cursor_state={"capture": {"first_ms": first_ms, "last_ms": last_ms, "pages": sorted(pages),
+                                         "rejected": [[n, why[:200]] for n, why in report.rejected[:100]]}})
     return report
 
 

@@ -10,11 +10,12 @@ from flask import Flask, redirect, url_for
 
 def register_all(app: Flask) -> None:
     from webui.access import can_decide, is_admin, load_user
-    from webui.blueprints import auth, case, dashboard, export, jobs, queue, registry, users
+    from webui.blueprints import auth, captures, case, dashboard, export, jobs, queue, registry, users
 
     app.before_request(load_user)
-    for module in (auth, queue, case, registry, dashboard, export, users, jobs):
+    for module in (auth, queue, case, registry, dashboard, export, users, jobs, captures):
         app.register_blueprint(module.bp)
+    app.register_blueprint(captures.api)  # Zeeschuimer's upload API (webui.blueprints.captures)
     from webui.labels import labels
     from webui.rules_info import rule_act
 
