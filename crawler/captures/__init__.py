@@ -7,6 +7,7 @@ threads.net), `source_platform_url` (the page), `source_url` (the request), `use
 platform's own object). `zeeschuimer` reads the lines; one mapper per platform turns `data` into items.
 Every item of a line carries the line verbatim as its raw evidence, captured at `timestamp_collected`.
 A line that does not map (format drift, missing ids) is counted with its reason, never a crash.
+Like all of crawler, it may import only `models` (and the rest of crawler).
 """
 
 from __future__ import annotations
