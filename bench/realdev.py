@@ -70,7 +70,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--errors", type=int, default=0, help="list up to N partisan errors of the DEV half")
-    ap.add_argument("--half", choices=("dev", "blind", "all"), default="all")
+    ap.add_argument("--half", choices=("dev", "blind", "all"), default="dev",
+                    help="score the blind half only for the final, honest figure")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = ap.parse_args()
     path = args.dir / "ibrohim_dev320.jsonl"

@@ -36,6 +36,19 @@ class Prediction:
     reasons: list[dict]
 
 
+def stance_reasons(feat) -> list[dict]:
+    """The stance cues found next to a target ("dukung" -> "Jokowi"), once per (cue, target) pair."""
+    out, seen = [], set()
+    for cue, ent in feat.stances:
+        e = feat.entities[ent]
+        key = (cue, e["text"].lower())
+        if key not in seen:
+            seen.add(key)
+            out.append({"kind": "stance", "cue": cue, "target": e["text"], "category": e["category"],
+                        "label": e["label"]})
+    return out
+
+
 class Vectorizer:
     """Fit/transform the three feature blocks; kept as plain sklearn objects for skops."""
 
@@ -154,7 +167,8 @@ class Classifier:
         ip, ie, io = classes.index("partisan"), classes.index("election_info"), classes.index("other")
         ks = np.where(proba[:, ip] >= self.threshold, ip, np.where(proba[:, ie] >= proba[:, io], ie, io))
         terms = self._top_terms(X, ks)
-        return [Prediction(classes[k], round(float(p[k]), 4), [{"kind": "entity", **e} for e in feat.entities] + t)
+        return [Prediction(classes[k], round(float(p[k]), 4),
+                           [{"kind": "entity", **e} for e in feat.entities] + stance_reasons(feat) + t)
                 for k, p, feat, t in zip(ks.tolist(), proba, feats, terms, strict=False)]
 
     def predict(self, texts: Iterable[str], gaz: Gazetteer | None = None, batch_size: int = 1000):
