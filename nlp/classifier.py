@@ -26,7 +26,9 @@ ARTIFACT = MODEL_DIR / "classifier.skops"
 PEDIGREE = MODEL_DIR / "classifier.json"
 # A partisan label accuses someone: only give it when the calibrated score is this high,
 # otherwise fall back to the better of the two harmless labels.
-PARTISAN_THRESHOLD = 0.6  # dev: costs 1-2 of 59 partisan posts; test: removes its one false accusation
+# 0.5 with the uncalibrated softmax of the stance model (issue #11): on the realdev dev half 0.5 and 0.6 give
+# the same labels, and 0.6 cost 5-10 points of partisan recall on the hand-written sets.
+PARTISAN_THRESHOLD = 0.5
 
 
 @dataclass

@@ -394,13 +394,15 @@ def featurize(toks: Tokens, gaz: Gazetteer) -> Features:
         entities.append({"category": m.category, "text": toks.text[start:end],
                          "start": start, "end": end, "label": m.label})
         pos = m.end
-    if any(t in _PUNCT for t in out):  # "!", "?", "..." say how loud a post is, not what side it takes
-        keep = [t not in _PUNCT for t in out]
-        shift = [0] * (len(out) + 1)
-        for k, kept in enumerate(keep):
-            shift[k + 1] = shift[k] + kept
-        targets = [(shift[p], ent) for p, ent in targets]
-        out = [t for t, kept in zip(out, keep, strict=True) if kept]
+    if not _PUNCT.isdisjoint(out):  # "!", "?", "..." say how loud a post is, not what side it takes
+        if targets:
+            shift = [0] * (len(out) + 1)
+            for k, t in enumerate(out):
+                shift[k + 1] = shift[k] + (t not in _PUNCT)
+            targets = [(shift[p], ent) for p, ent in targets]
+        out = [t for t in out if t not in _PUNCT]
+    if not targets:
+        return Features(out, counts, entities)
     stances: list[tuple[str, int]] = []
     for p, ent in targets:
         for q in range(max(0, p - STANCE_WINDOW), min(len(out), p + STANCE_WINDOW + 1)):

@@ -72,6 +72,17 @@ STANCE: dict[str, list[str]] = {
         "sejak {cand_nm} jadi {jabatan}, {perubahan} {emo_pos}",
         "gara-gara {cand_nm}, {masalah_besar} makin parah {emo_oth}",
         "semoga {cand_nm} cepat sembuh, amin {emo_neu}",
+        # a bare mention: a reply, a caption, a question, with no stance at all
+        "{cand_nm}", "{cand_nm} {emo_oth}", "USER {cand_nm}?", "{cand_nm} {url}", "ini {cand_nm} ya?",
+        "kok {cand_nm}?", "{cand_nm}...", "foto {cand_nm} {url}", "{party}", "{party}?", "nomor {angka_kecil}",
+        "{cand_nm} dan {rival_nm}", "siapa {cand_nm}?", "{cand_nm} lagi {emo_oth}",
+        # the candidate or party as the one who supports or rejects a policy: "dukung" is not about a candidate
+        "{cand_nm} dukung {kebijakan_baik}",
+        "{jabatan_p} {cand_nm} dukung penuh {kebijakan_baik} {emo_neu}",
+        "{party} dukung {kebijakan_baik}, {reaksi}",
+        "{cand_nm} tolak {kebijakan}, {reaksi}",
+        "fraksi {party} menolak {kebijakan} dalam rapat paripurna",
+        "{cand_nm} minta {kelompok} jangan termakan hoaks soal {kebijakan}",
         "{cand_nm} cuma bisa {kritik_kecil}, rakyat butuh kerja nyata",
     ],
     # ---------- other: everyday numbers and everyday words that are also names ----------
@@ -115,6 +126,11 @@ STANCE: dict[str, list[str]] = {
     ],
     # ---------- election_info: a candidate named in neutral election news ----------
     "info_naming": [
+        "{party} tolak wacana {aturan_pemilu}, minta semua pihak kaji ulang",
+        "{cand_nm} dukung usulan {aturan_pemilu}: {kutipan_netral}",
+        "{party}: jangan buru-buru ubah {aturan_pemilu}",
+        "pengamat yakin {cand_nm} menolak {aturan_pemilu}",
+        "DPR dan pemerintah bahas {aturan_pemilu}, {party} dan {party} beda sikap",
         "{cand_nm} dan {rival_nm} resmi mendaftar ke KPU sebagai {cakada} {pilkada}",
         "KPU tetapkan {cand_nm} sebagai {cakada} {pilkada}, {rival_nm} juga lolos verifikasi",
         "survei terbaru: elektabilitas {cand_nm} {persen_angka}, {rival_nm} {persen_angka}",
@@ -241,6 +257,10 @@ STANCE: dict[str, list[str]] = {
                         "dilanda konflik dualisme"],
     "program_pemerintah": ["kartu sembako", "rumah DP nol", "sertifikat tanah gratis", "bansos tunai",
                            "mobil nasional", "kartu prakerja"],
+    "kebijakan_baik": ["program vaksinasi", "pemberantasan narkoba", "gerakan tanam pohon", "digitalisasi UMKM",
+                       "program makan bergizi di sekolah", "kenaikan gaji guru honorer", "penertiban tambang ilegal"],
+    "aturan_pemilu": ["pilkada lewat DPRD", "ambang batas pencalonan presiden", "sistem proporsional tertutup",
+                      "penghapusan pilkada langsung", "revisi UU Pemilu", "e-voting di pemilu"],
     "hadiah": ["e-cash", "saldo e-wallet", "voucher belanja", "HP baru", "motor matic", "pulsa"],
     "nama_umum": ["Budi", "Amin", "Joko", "Sri", "Agus", "Dewi", "Rudi", "Siti", "Wahyu"],
     "tahun_pilih": ["2019", "2024", "2029", "tahun depan", "periode depan", "nanti"],
