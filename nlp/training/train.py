@@ -26,9 +26,10 @@ REVIEWS = DATA / "reviews.jsonl"
 HANDWRITTEN_WEIGHT = 3
 # Code that shapes the features: a change to it is a new model even on the same data.
 FEATURE_CODE = ("text.py", "gazetteer.py", "features.py", "classifier.py")
-# C=1 and the logistic regression's own softmax (no cross-validated sigmoid on generated text, which
-# pushed real posts to 0.99-1.00): chosen on the hand-written dev set and the realdev dev half (issue #11).
-CONFIG = {"C": 1.0, "use_char": False, "calibration": "none"}
+# C=0.5 and the logistic regression's own softmax (no cross-validated sigmoid on generated text, which
+# pushed real posts to 0.99-1.00). C=0.5 rather than 1: same realdev-dev figures within one post, and demo flags
+# no longer pile up on a saturated 1.0 (issue #11 item 7: 5 of 52 flags at the top score instead of 11).
+CONFIG = {"C": 0.5, "use_char": False, "calibration": "none"}
 
 
 def read_jsonl(path: Path) -> list[dict]:
