@@ -152,6 +152,10 @@ def check_profile(profile_file: str) -> None:
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(loaded.summary())
+    from nlp.gazetteer import alias_warnings
+
+    for warning in alias_warnings(loaded):
+        click.echo(f"warning: {warning}")
     click.echo("Profile is valid.")
 
 

@@ -236,6 +236,8 @@ def _alias_caps(name: str, words: tuple[str, ...]) -> str:
     capitals only for a slogan written in capitals in the profile ("BERSINAR"). Capitals alone never
     make an ordinary word a name: "AMIN" ending a prayer is not "Amin"."""
     named = [w for w in words if any(c.isalpha() for c in w)]
+    if len(named) > 1 and named[0] in HONORIFICS:
+        return ""  # "Bang Budi", "Pak Harun": an honorific makes the next word a name
     if not named or not all(_is_word(w) for w in named):
         return ""
     letters = [c for c in name if c.isalpha()]
@@ -439,3 +441,26 @@ _SIMPLE: dict[str, str] = {}
 @lru_cache(maxsize=100_000)
 def _split_cached(tag: str) -> tuple[str, ...]:
     return split_hashtag(tag)
+
+
+def alias_warnings(profile: Any) -> list[str]:
+    """Warnings for `netral profile check`: profile names that are also ordinary words, and how they match."""
+    out = []
+    for cand in _get(profile, "candidates", []) or []:
+        num = _get(cand, "number")
+        for alias in _get(cand, "aliases", []) or []:
+            words = normalize_phrase(alias)
+            caps = _alias_caps(alias, words)
+            if caps == "title":
+                out.append(f"candidate {num}: alias {alias!r} is also an ordinary word; it is matched only when "
+                           f"capitalized mid-sentence (not 'kata {alias.lower()}' or {alias.upper()!r})")
+            elif len(words) == 1 and len(words[0]) < 4:
+                out.append(f"candidate {num}: alias {alias!r} is very short; expect false matches")
+        for name in _get(cand, "names", []) or []:
+            parts = [w for w in normalize_phrase(name) if w.isalpha() and len(w) >= 3 and w not in _COMMON_WORDS]
+            common = [w for w in parts if _is_word(w)]
+            if len(parts) > 1 and common:
+                out.append(f"candidate {num}: {', '.join(repr(w) for w in common)} of {name!r} is an ordinary "
+                           "word, matched only with an honorific (Pak, Bu, Kiai, ...); "
+                           "list it as an alias to match it alone")
+    return out
