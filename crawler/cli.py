@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
-from models import Account, AccountLink, CrawlRun, Interaction, Platform, Post, session_scope
+from crawler.plan import CrawlRequest, NothingToCrawl, PlanError, plan_crawl, run_plan
+from models import Account, CrawlRun, Interaction, Post, session_scope
 from models.cli import open_engine
-from models.profile import ProfileError, load_profile
 from models.session import database_url
 
 
@@ -24,49 +24,24 @@ def crawl() -> None:
     """Crawl platforms for posts and who liked, replied, reposted and quoted them."""
 
 
-def _profile_handles(profile_file: str | None, platform: str) -> list[str]:
-    if not profile_file:
-        return []
-    try:
-        profile = load_profile(profile_file)
-    except ProfileError as exc:
-        raise click.ClickException(str(exc)) from None
-    return [ref.handle for ref in profile.candidate_accounts(platform)]
-
-
-def _registry_accounts(platform: Platform) -> list[str]:
-    """Accounts linked to a registered person: by platform id when a crawl resolved it, else by handle."""
-    with session_scope(open_engine()) as session:
-        rows = session.execute(
-            select(Account.platform_id, Account.handle).join(AccountLink, AccountLink.account_id == Account.id)
-            .where(Account.platform == platform).distinct()).all()
-    out = []
-    for platform_id, handle in rows:
-        if platform == Platform.BLUESKY and platform_id:
-            out.append(platform_id)
-        elif handle:
-            out.append(handle)
-    return sorted(set(out))
-
-
 def _progress(items: dict, errors: dict) -> None:
     shown = ", ".join(f"{k} {v}" for k, v in sorted(items.items())) or "-"
     failed = sum(errors.values())
     click.echo(f"  ... stored: {shown}; errors: {failed}", err=True)
 
 
-def _run(spider: str, args: dict, parameters: dict, concurrency: int | None, delay: float | None) -> None:
-    from crawler.run import run_crawl
-
-    settings = {}
-    if concurrency:
-        settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = concurrency
-    if delay is not None:
-        settings["DOWNLOAD_DELAY"] = delay
+def _crawl(no_targets: str, **request) -> None:
+    """Plan the crawl as the scheduler's crawl step does (crawler.plan), then run it here, showing progress."""
+    try:
+        plan = plan_crawl(CrawlRequest(**request), open_engine)
+    except NothingToCrawl:
+        raise click.UsageError(no_targets) from None
+    except PlanError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(plan.describe())
     try:
         open_engine()  # refuse an unmigrated database before starting anything
-        result = run_crawl(spider, args, parameters=parameters, db_url=database_url(), settings=settings,
-                           progress=_progress)
+        result = run_plan(plan, database_url(), progress=_progress)
     except OperationalError as exc:
         raise click.ClickException(f"the database is unavailable ({str(exc.orig).splitlines()[0][:200]}); "
                                    "what was stored is kept: rerun the crawl to complete it") from None
@@ -91,14 +66,10 @@ def _politeness(func):
 @_politeness
 def bluesky(actors, profile_file, registry, appview, plc, recheck_days, concurrency, delay) -> None:
     """Crawl Bluesky: candidates' posts and who interacted; registry accounts' own activity."""
-    targets = sorted({a.lstrip("@").lower() for a in actors} | set(_profile_handles(profile_file, "bluesky")))
-    accounts = _registry_accounts(Platform.BLUESKY) if registry else []
-    if not targets and not accounts:
-        raise click.UsageError("nothing to crawl: give --actor, --profile or --registry")
-    click.echo(f"Crawling Bluesky: {len(targets)} target(s) post-centric, {len(accounts)} account(s) account-centric")
-    args = {"actors": targets, "accounts": accounts, "appview": appview, "plc": plc, "recheck_days": recheck_days}
-    _run("bluesky", args, {"actors": targets, "accounts": accounts, "appview": appview, "plc": plc},
-         concurrency, delay)
+    _crawl("nothing to crawl: give --actor, --profile or --registry", source="bluesky", handles=actors,
+           profile=profile_file, registry=registry,
+           options={"appview": appview, "plc": plc, "recheck_days": recheck_days, "concurrency": concurrency,
+                    "delay": delay})
 
 
 @crawl.command("mastodon")
@@ -110,15 +81,9 @@ def bluesky(actors, profile_file, registry, appview, plc, recheck_days, concurre
 @_politeness
 def mastodon(instance, accts, profile_file, registry, token, recheck_days, concurrency, delay) -> None:
     """Crawl one Mastodon instance: candidates' statuses and who favourited, boosted, replied."""
-    targets = sorted({a.lstrip("@").lower() for a in accts} | set(_profile_handles(profile_file, "mastodon")))
-    accounts = _registry_accounts(Platform.MASTODON) if registry else []
-    if not targets and not accounts:
-        raise click.UsageError("nothing to crawl: give --account, --profile or --registry")
-    click.echo(f"Crawling {instance}: {len(targets)} target(s) post-centric, {len(accounts)} account(s)")
-    args = {"instance": instance, "targets": targets, "accounts": accounts, "token": token,
-            "recheck_days": recheck_days}
-    _run("mastodon", args, {"instance": instance, "targets": targets, "accounts": accounts, "token": bool(token)},
-         concurrency, delay)
+    _crawl("nothing to crawl: give --account, --profile or --registry", source="mastodon", handles=accts,
+           profile=profile_file, registry=registry, token=token,
+           options={"instance": instance, "recheck_days": recheck_days, "concurrency": concurrency, "delay": delay})
 
 
 @crawl.command("runs")
@@ -147,9 +112,12 @@ def import_cmd(file: Path, fmt: str) -> None:
     Each row is validated exactly like a crawled item; bad rows are reported with their line numbers and
     skipped. Re-importing a file changes nothing.
     """
-    from crawler.importer import import_file
+    from crawler.importer import ImportFileError, import_file
 
-    report = import_file(open_engine(), file, fmt)
+    try:
+        report = import_file(open_engine(), file, fmt)
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from None
     for line, reason in report.rejected:
         click.echo(f"{file}:{line}: rejected: {reason}", err=True)
     click.echo(report.summary())

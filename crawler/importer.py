@@ -16,27 +16,48 @@ as the platform sent it (a string, or an object in JSONL); when absent the row i
 (in JSONL the line exactly as written). `fetched_at` defaults to the import time.
 Platform ids: Bluesky DIDs and at:// URIs; Mastodon account and status URIs. List a post before the
 interactions that point at it.
+
+A Zeeschuimer browser capture (`.ndjson`, or any file whose first line is one) is read by
+crawler.captures.zeeschuimer instead: one captured platform object per line, mapped per platform.
+
+Reading (models.textfile): UTF-8 with or without BOM (a CSV may also be an old Excel's Windows-1252),
+LF or CRLF, CSV separated by `,`, `;` or tab (told from the header), empty rows skipped. The file is
+checked whole before a run starts: a binary file, a workbook or text that is not UTF-8 stores nothing
+and the error names the line. Every bad row is skipped, counted and reported with its line. Rows are
+stored in batches; should the database refuse one (it should not: every field is checked against its
+column first), the run is marked failed with what was stored, and importing the file again completes
+it (every write is idempotent). Rows never bind a registry handle to an account (models.bindings).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import AccountItem, InteractionItem, PostItem
 from crawler.normalize import normalize_item
 from crawler.validate import Invalid, check_item
-from models.base import RunStatus, utcnow
+from models import Post
+from models.base import Platform, RunStatus, utcnow
 from models.ingest import Ingestor
 from models.runs import finish_run, start_run
+from models.textfile import TextFileError, csv_delimiter, inspect_text
 
 ACCOUNT_FIELDS = ("handle", "display_name", "bio", "profile_url")
+CSV_COLUMNS = ["type", "platform", "platform_id", "handle", "display_name", "bio", "profile_url",
+               "author_platform_id", "author_handle", "text", "url", "created_at", "edited_at", "language",
+               "reply_to_platform_id", "platform_cid", "raw_json", "fetched_at", "kind", "actor_platform_id",
+               "actor_handle", "target_platform_id", "own_post_platform_id", "occurred_at"]
+
+
+class ImportFileError(ValueError):
+    """The file cannot be imported (not text, not UTF-8, no CSV header, or the database refused a batch)."""
 
 
 @dataclass
@@ -47,7 +68,7 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items())) or "nothing"
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items()) if v) or "nothing"
         return f"Import run {self.run_id}: {self.rows} row(s); stored: {kinds}; {len(self.rejected)} rejected"
 
 
@@ -92,16 +113,45 @@ def row_to_item(row: dict, raw_line: str) -> object:
     raise Invalid("unknown_type", str(kind)[:40])
 
 
-def read_rows(path: Path, fmt: str):
-    """Yield (line number, row dict or error reason, raw text) without loading the file into memory."""
+def file_format(path: Path, fmt: str) -> str:
     if fmt == "auto":
-        fmt = "csv" if path.suffix.lower() == ".csv" else "jsonl"
-    with path.open(encoding="utf-8", newline="") as handle:
+        if path.suffix.lower() in (".csv", ".tsv"):
+            return "csv"
+        return "zeeschuimer" if path.suffix.lower() == ".ndjson" or _is_capture(path) else "jsonl"
+    return fmt
+
+
+def _is_capture(path: Path) -> bool:
+    """Whether the first line is a Zeeschuimer capture (crawler.captures), whatever the file's name."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(1_000_000)
+    except OSError:
+        return False
+    return all(key in first for key in (b'"source_platform"', b'"timestamp_collected"', b'"data"'))
+
+
+def read_rows(path: Path, fmt: str, encoding: str = "utf-8-sig"):
+    """Yield (line number, row dict or error reason, raw text) without loading the file into memory."""
+    fmt = file_format(path, fmt)
+    with path.open(encoding=encoding, newline="") as handle:
         if fmt == "csv":
-            reader = csv.DictReader(handle)
-            for row in reader:
-                clean = {k: v for k, v in row.items() if k is not None}
-                yield reader.line_num, clean, json.dumps(clean, ensure_ascii=False)
+            header = handle.readline()
+            handle.seek(0)
+            delimiter = csv_delimiter(path, header.rstrip("\r\n"), CSV_COLUMNS)
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            reader.fieldnames = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+            if "type" not in reader.fieldnames:
+                raise TextFileError(f"{path}:1: the header has no 'type' column; the first row must name the "
+                                    f"columns, e.g. type,platform,platform_id,handle")
+            try:
+                for row in reader:
+                    clean = {k: v for k, v in row.items() if k}
+                    if not any((v or "").strip() for v in clean.values() if isinstance(v, str)):
+                        continue  # an empty row (Excel leaves a few at the end)
+                    yield reader.line_num, clean, json.dumps(clean, ensure_ascii=False)
+            except csv.Error as exc:
+                raise TextFileError(f"{path}:{reader.line_num}: not readable as CSV: {exc}") from None
             return
         for number, line in enumerate(handle, start=1):
             text = line.rstrip("\r\n")
@@ -109,6 +159,9 @@ def read_rows(path: Path, fmt: str):
                 continue
             try:
                 row = json.loads(text)
+            except RecursionError:
+                yield number, "too_deep", text
+                continue
             except ValueError:
                 yield number, "not_json", text
                 continue
@@ -116,14 +169,31 @@ def read_rows(path: Path, fmt: str):
 
 
 def import_file(engine: Engine, path: Path, fmt: str = "auto", batch_size: int = 500) -> ImportReport:
-    """Validate and store every row of the file; rows that fail are reported and skipped."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    run_id, started = start_run(engine, "import", {"file": path.name, "sha256": digest})
+    """Validate and store every row of the file; rows that fail are reported and skipped.
+
+    Raises ImportFileError, naming the file and line, when the file is not text it can read (nothing is
+    stored then) or the database refused a batch (the run says what was stored before it).
+    """
+    fmt = file_format(path, fmt)
+    if fmt == "zeeschuimer":  # browser captures: their own reader and mappers
+        from crawler.captures.zeeschuimer import import_captures
+
+        return import_captures(engine, path, batch_size=batch_size)
+    try:
+        info = inspect_text(path, legacy=fmt == "csv", kind=fmt.upper())
+        if fmt == "csv":  # the header is checked before a run starts
+            next(iter(read_rows(path, fmt, info.encoding)), None)
+    except TextFileError as exc:
+        raise ImportFileError(str(exc)) from None
+    run_id, started = start_run(engine, "import", {"file": path.name, "sha256": info.sha256,
+                                                    "encoding": info.encoding})
     report = ImportReport(run_id)
     errors: Counter = Counter()
-    ingestor = Ingestor(engine, run_id, started, batch_size)
+    ingestor = Ingestor(engine, run_id, started, batch_size, resolves_handles=False)  # rows prove no handle
+    first_unstored = 1  # the first line of the open batch
+    targets: dict[tuple[str, str], list[int]] = {}  # the open batch's interaction targets -> their lines
     try:
-        for number, row, raw_line in read_rows(path, fmt):
+        for number, row, raw_line in read_rows(path, fmt, info.encoding):
             report.rows += 1
             try:
                 if isinstance(row, str):
@@ -135,24 +205,69 @@ def import_file(engine: Engine, path: Path, fmt: str = "auto", batch_size: int =
                 report.rejected.append((number, str(exc)))
                 errors[exc.reason] += 1
                 continue
+            except (TypeError, ValueError, OverflowError, RecursionError) as exc:  # a shape no check foresaw
+                report.rejected.append((number, f"bad_row: {type(exc).__name__}"))
+                errors["bad_row"] += 1
+                continue
             {AccountItem: ingestor.add_account, PostItem: ingestor.add_post,
              InteractionItem: ingestor.add_interaction}[type(item)](item)
+            if isinstance(item, InteractionItem):
+                targets.setdefault((item.platform, item.target_platform_id), []).append(number)
             if ingestor.full:
-                _flush(ingestor, report, errors)
-        _flush(ingestor, report, errors)
-    except Exception as exc:
-        finish_run(engine, run_id, RunStatus.FAILED, str(exc)[:500], error_counts=dict(errors))
-        raise
+                _flush(engine, ingestor, report, errors, targets)
+                first_unstored = number + 1
+        _flush(engine, ingestor, report, errors, targets)
+    except (SQLAlchemyError, UnicodeError, TextFileError) as exc:
+        stored = ", ".join(f"{k} {v}" for k, v in sorted(report.stored.items())) or "nothing"
+        why = _refusal(exc)
+        finish_run(engine, run_id, RunStatus.FAILED, f"line {first_unstored} on: {why}"[:500],
+                   item_counts=dict(report.stored), error_counts=dict(errors))
+        raise ImportFileError(
+            f"{path}:{first_unstored}: {why}; import run {run_id} failed. Stored before line {first_unstored}: "
+            f"{stored}. Fix the file and import it again: what is stored is not duplicated") from None
     finish_run(engine, run_id, RunStatus.COMPLETED, item_counts=dict(report.stored), error_counts=dict(errors))
     return report
 
 
-def _flush(ingestor: Ingestor, report: ImportReport, errors: Counter) -> None:
+def _refusal(exc: Exception) -> str:
+    """What went wrong, without the statement's parameters (they hold the rows' personal data)."""
+    if isinstance(exc, TextFileError):
+        return str(exc).split(": ", 1)[-1]
+    orig = getattr(exc, "orig", None)
+    first = (str(orig).strip().splitlines() or [""])[0][:200] if orig is not None else type(exc).__name__
+    return f"the database refused a batch ({type(orig or exc).__name__}: {first})"
+
+
+def _flush(engine: Engine, ingestor: Ingestor, report: ImportReport, errors: Counter,
+           targets: dict[tuple[str, str], list[int]]) -> None:
+    """Write the open batch; name the line of every interaction whose post is neither stored nor in the file."""
+    missing = _missing_targets(engine, ingestor, targets)
     stored, dropped = ingestor.flush()
     report.stored.update(stored)
     errors.update(dropped)
+    lines = sorted(n for key in missing for n in targets[key])
+    report.rejected.extend((n, "target_post_missing: the post it points at is neither stored nor earlier in the file")
+                           for n in lines)
+    unnamed = dropped.get("target_post_missing", 0) - len(lines)
     for reason, n in dropped.items():
-        report.rejected.append((0, f"{reason}: {n} row(s) (their target post is neither stored nor in the file)"))
+        if reason != "target_post_missing":
+            report.rejected.append((0, f"{reason}: {n} row(s)"))
+    if unnamed > 0:  # a duplicate of a row already named
+        report.rejected.append((0, f"target_post_missing: {unnamed} more row(s)"))
+    report.rejected.sort(key=lambda r: r[0])
+    targets.clear()
 
 
-
+def _missing_targets(engine: Engine, ingestor: Ingestor, targets: dict) -> set[tuple[str, str]]:
+    in_batch = set(ingestor.batch.posts)
+    wanted = [key for key in targets if key not in in_batch]
+    found: set[tuple[str, str]] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            for platform in {p for p, _ in part}:
+                ids = [pid for p, pid in part if p == platform]
+                found.update((platform, pid) for pid in conn.execute(
+                    select(Post.platform_id).where(Post.platform == Platform(platform), Post.platform_id.in_(ids))
+                ).scalars())
+    return set(wanted) - found

@@ -1,7 +1,8 @@
 """Crawl stage: start a crawl programmatically: a CrawlRun, the previous cursor state, a progress display.
 
-Used by `netral crawl ...`, the end-to-end test and the benchmark. One crawl per process: Twisted's
-reactor cannot be restarted, so callers that crawl repeatedly start a process per crawl.
+Used through crawler.plan (by `netral crawl ...` and the scheduler's crawl step), by the fault tests and the
+benchmark. One crawl per process: Twisted's reactor cannot be restarted, so callers that crawl repeatedly
+start a process per crawl.
 """
 
 from __future__ import annotations
@@ -10,32 +11,18 @@ import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.result import CrawlResult
 from crawler.spiders import spider_class
 from crawler.stats import ERROR_PREFIX, STORED_PREFIX, counts
 from models.base import RunStatus
 from models.jobs import CrawlRun
 from models.runs import finish_run, previous_cursor_state, start_run
 from models.session import database_url, make_engine, session_scope
-
-
-@dataclass
-class CrawlResult:
-    run_id: int | None
-    status: str
-    item_counts: dict = field(default_factory=dict)
-    error_counts: dict = field(default_factory=dict)
-    finish_reason: str | None = None
-
-    def summary(self) -> str:
-        items = ", ".join(f"{k} {v}" for k, v in sorted(self.item_counts.items())) or "nothing"
-        errors = ", ".join(f"{k} {v}" for k, v in sorted(self.error_counts.items())) or "none"
-        return f"Run {self.run_id}: {self.status}. Stored: {items}. Errors: {errors}."
 
 
 def crawl_settings(overrides: dict | None = None) -> Settings:
@@ -48,8 +35,11 @@ def crawl_settings(overrides: dict | None = None) -> Settings:
 
 def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = None, db_url: str | None = None,
               settings: dict | None = None, progress: Callable[[dict, dict], None] | None = None,
-              progress_every: float = 2.0) -> CrawlResult:
-    """Run one spider to the end; return what it stored and why things failed, per reason."""
+              progress_every: float = 2.0, on_start: Callable[[int], None] | None = None) -> CrawlResult:
+    """Run one spider to the end; return what it stored and why things failed, per reason.
+
+    on_start is called with the CrawlRun's id once it exists (the scheduler's child reports it early).
+    """
     settings = dict(settings or {})
     store = settings.get("NETRAL_STORE", True)
     run_id = None
@@ -71,6 +61,8 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
                               started_at=shared_started if shared is not None else None)
         scrapy_settings.set("NETRAL_RUN_ID", run_id, priority="cmdline")
         scrapy_settings.set("NETRAL_DATABASE_URL", db_url, priority="cmdline")
+        if on_start is not None:
+            on_start(run_id)
     process = CrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(spider_class(spider_name))
     crawler.netral_session = shared
@@ -98,7 +90,7 @@ def run_crawl(spider_name: str, spider_args: dict, parameters: dict | None = Non
                    "rerun to complete")
     with session_scope(engine) as session:
         run = session.get(CrawlRun, run_id)
-        result = CrawlResult(run_id, run.status.value, run.item_counts, run.error_counts, reason)
+        result = CrawlResult(run_id, run.status.value, run.item_counts, run.error_counts, reason, run.error_message)
     engine.dispose()
     return result
 

@@ -1,4 +1,9 @@
-"""Store stage: the schema every stage shares (typed ORM classes, engine and session setup, migrations)."""
+"""Store stage: the schema every stage shares (typed ORM classes, engine and session setup, migrations).
+
+It also holds the election profile, the registry import, the audit chain and the `netral db` / `registry` /
+`profile` / `audit` commands with the helpers every stage's commands share (`models.cli.open_engine`). It
+imports nothing of ours; every stage but samplenet and nlp's pure modules may import it.
+"""
 
 from models.audit import AuditEvent, record_event, verify_chain
 from models.base import (

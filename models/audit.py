@@ -1,7 +1,27 @@
-"""Store stage: the append-only, hash-chained audit trail of logins, decisions, registry changes and exports."""
+"""Store stage: the append-only, hash-chained audit trail of logins, decisions, registry changes and exports.
+
+Naming convention, defined here once; callers use these helpers and constants rather than literals:
+
+Actors, who did it:
+- a web user: their username (`web_actor`); a login attempt names the username typed, "(empty)" when blank;
+- a command: "cli:<OS user>" (`cli_actor()`), "cli:unknown" where the OS user cannot be found;
+- the demo: "cli:demo" (`cli_actor("demo")`).
+
+Actions, what was done: "<object>.<verb>", lower_snake words, where the object may be dotted for a part of
+a larger thing ("registry.person.add"). The constants below are the actions in use; review decisions are
+"review.<decision>" (`review_action`), registry links "registry.link.<status>", downloads
+"export.<what>" (export.summary, export.case; kept as they were).
+
+Stored events are never rewritten (their hashes chain them). Events recorded before this convention
+carry older names: "login", "login.failed" and "logout" (now user.login, user.login_failed,
+user.logout), "user.password" (a password set from the command line or changed by its owner, now
+user.set_password or user.change_password) and "user.password_reset" (now user.set_password);
+actors "cli" (now cli:<OS user>).
+"""
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,8 +34,52 @@ from models.base import Base, JSONType, UTCDateTime, intpk, utcnow
 from models.evidence import canonical_json
 
 GENESIS_HASH = "0" * 64
+
+# Actors.
+CLI_PREFIX = "cli:"
+EMPTY_USERNAME = "(empty)"
+
+# Actions: "<object>.<verb>".
+USER_ADD = "user.add"
+USER_UPDATE = "user.update"  # role or active flag
+USER_SET_PASSWORD = "user.set_password"  # by an admin, a command or the demo: the user's sessions end
+USER_CHANGE_PASSWORD = "user.change_password"  # by its owner, who gave the current one
+USER_LOGIN = "user.login"
+USER_LOGIN_FAILED = "user.login_failed"
+USER_LOGOUT = "user.logout"
+REGISTRY_IMPORT = "registry.import"
+REGISTRY_PERSON_ADD = "registry.person.add"
+REGISTRY_PERSON_EDIT = "registry.person.edit"
+JOB_ADD = "job.add"
+JOB_EDIT = "job.edit"
+JOB_ENABLE = "job.enable"
+JOB_DISABLE = "job.disable"
+JOB_RUN_NOW = "job.run_now"
+EXPORT_SUMMARY = "export.summary"
+EXPORT_CASE = "export.case"
+
 # Any constant works; it names the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_KEY = 7_400_201
+
+
+def cli_actor(name: str | None = None) -> str:
+    """The actor of a command: "cli:<name>", by default the OS user running it."""
+    if name is None:
+        try:
+            name = getpass.getuser()
+        except Exception:  # no passwd entry in some containers
+            name = "unknown"
+    return f"{CLI_PREFIX}{name}"
+
+
+def web_actor(username: str | None) -> str:
+    """The actor of a web request: the username (as typed, for a login attempt), "(empty)" when blank."""
+    return username or EMPTY_USERNAME
+
+
+def review_action(decision: str) -> str:
+    """The action of a review decision, e.g. "review.confirm"."""
+    return f"review.{decision}"
 
 
 class AuditEvent(Base):

@@ -1,4 +1,9 @@
-"""Store stage: the declarative base, shared column types and the enums every table uses."""
+"""Store stage: the declarative base, shared column types and the enums every table uses.
+
+The enums are the one definition of each vocabulary (platforms, roles and their groups, phases,
+severities, ...); other stages use their members or `.value`s, never string copies. nlp's pure modules
+(nlp.rules) may not import models: they take the `.value`s, and a test pins their tables to these enums.
+"""
 
 from __future__ import annotations
 
@@ -89,6 +94,7 @@ class Platform(str, enum.Enum):
     FACEBOOK = "facebook"
     INSTAGRAM = "instagram"
     TIKTOK = "tiktok"
+    THREADS = "threads"
 
 
 class PersonRole(str, enum.Enum):
@@ -105,20 +111,52 @@ class PersonRole(str, enum.Enum):
     CANDIDATE = "candidate"
     PARTY = "party"
     CAMPAIGN = "campaign"
+    KEPALA_DESA = "kepala_desa"
+    PERANGKAT_DESA = "perangkat_desa"
+    TNI = "tni"
+    POLRI = "polri"
 
     @property
-    def group(self) -> str:
-        """Return `asn`, `organizer` or `candidate` (the contesting side)."""
+    def group(self) -> RoleGroup:
+        """Return the RoleGroup: `asn`, `organizer`, `village`, `security` or `candidate` (the contesting side)."""
         if self in (PersonRole.PNS, PersonRole.PPPK):
-            return "asn"
+            return RoleGroup.ASN
         if self in (PersonRole.CANDIDATE, PersonRole.PARTY, PersonRole.CAMPAIGN):
-            return "candidate"
-        return "organizer"
+            return RoleGroup.CANDIDATE
+        if self in (PersonRole.KEPALA_DESA, PersonRole.PERANGKAT_DESA):
+            return RoleGroup.VILLAGE
+        if self in (PersonRole.TNI, PersonRole.POLRI):
+            return RoleGroup.SECURITY
+        return RoleGroup.ORGANIZER
 
     @property
     def is_monitored(self) -> bool:
-        """True for people bound to neutrality: civil servants and election organizers."""
-        return self.group in ("asn", "organizer")
+        """True for people bound to neutrality: everyone but the contesting side."""
+        return self.group is not RoleGroup.CANDIDATE
+
+
+class RoleGroup(str, enum.Enum):
+    """The side of the neutrality rules a PersonRole is on (not stored: derived from the role).
+
+    Each monitored group is bound by its own law (nlp.rules.LEGAL_BASIS, keyed by PersonRole values).
+    """
+
+    ASN = "asn"
+    ORGANIZER = "organizer"
+    VILLAGE = "village"  # village heads and village officials (UU 6/2014)
+    SECURITY = "security"  # members of TNI and Polri
+    CANDIDATE = "candidate"
+
+
+class Phase(str, enum.Enum):
+    """The election phase a day falls in (ElectionProfile.phase_on); a flag's severity and a crawl job's
+    interval depend on it. Not stored in a column: schedules key their intervals by these values."""
+
+    BEFORE = "before"
+    CAMPAIGN = "campaign"
+    QUIET = "quiet"
+    VOTING_DAY = "voting_day"
+    AFTER = "after"
 
 
 class InteractionKind(str, enum.Enum):
@@ -159,6 +197,9 @@ class FlagStatus(str, enum.Enum):
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
     ESCALATED = "escalated"
+    # Taken back: an admin retracted the decision, or the account link the flag rested on was rejected.
+    # The flag and its history stay; it no longer counts anywhere.
+    WITHDRAWN = "withdrawn"
 
 
 class Decision(str, enum.Enum):
@@ -167,6 +208,8 @@ class Decision(str, enum.Enum):
     CONFIRM = "confirm"
     DISMISS = "dismiss"
     ESCALATE = "escalate"
+    REOPEN = "reopen"  # an admin reopens a decided case: votes before it no longer count
+    RETRACT = "retract"  # an admin (or a rejected account link) withdraws the case
 
 
 class UserRole(str, enum.Enum):

@@ -1,4 +1,4 @@
-"""Store stage commands: `netral db`, `registry`, `profile` and `audit`, and the helpers every stage's
+"""Store stage commands: `netral db`, `registry` and `audit`, and the helpers every stage's
 commands share (opening the database, refusing one that is not migrated)."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from models import Person, PersonRole, migrate, session_scope, verify_chain
 from models.migrate import alembic_config
-from models.profile import ProfileError, load_profile
 from models.registry_import import RegistryImportError, import_registry, write_rejects
 from models.session import database_url, make_engine
 
@@ -30,6 +30,15 @@ def schema_problem(engine: Engine) -> str | None:
     if current is None:
         return "the database has no schema yet: run `netral db upgrade`"
     return f"the database is at revision {current}, this code expects {head}: run `netral db upgrade`"
+
+
+def database_refusal(exc: SQLAlchemyError) -> str:
+    """What the database refused, without the statement's parameters (they hold NIPs and names)."""
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [""])[0]
+    if not getattr(exc, "orig", None):
+        first = type(exc).__name__  # SQLAlchemy's own message repeats the parameters
+    return f"the database refused the data ({type(orig).__name__}: {first[:200]})"
 
 
 @functools.cache
@@ -108,6 +117,8 @@ def import_cmd(csv_file: Path, accept_valid: bool, rejects: Path | None) -> None
         for bad in exc.rejected:
             click.echo(f"{csv_file}:{bad.line}: {bad.reason}", err=True)
         raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"{csv_file}: {database_refusal(exc)}; nothing imported") from None
     for bad in report.rejected:
         click.echo(f"{csv_file}:{bad.line}: rejected: {bad.reason}", err=True)
     if report.rejected and rejects:
@@ -139,27 +150,6 @@ def list_cmd(role: str | None, show_nip: bool) -> None:
 
 
 @click.group()
-def profile() -> None:
-    """Work with election profiles (YAML: calendar, candidates, parties, official accounts)."""
-
-
-@profile.command("check")
-@click.argument("profile_file", type=click.Path(dir_okay=False))
-def check_profile(profile_file: str) -> None:
-    """Validate PROFILE_FILE and print a summary; exit non-zero naming the bad field."""
-    try:
-        loaded = load_profile(profile_file)
-    except ProfileError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(loaded.summary())
-    from nlp.gazetteer import alias_warnings
-
-    for warning in alias_warnings(loaded):
-        click.echo(f"warning: {warning}")
-    click.echo("Profile is valid.")
-
-
-@click.group()
 def audit() -> None:
     """Inspect the append-only audit trail."""
 
@@ -177,4 +167,4 @@ def verify() -> None:
     click.echo(f"Audit chain intact: {report.checked} event(s), head {report.head_hash}")
 
 
-COMMANDS = [db, registry, profile, audit]
+COMMANDS = [db, registry, audit]

@@ -4,6 +4,15 @@ The crawler's store pipeline and `netral import` both write through `Ingestor`, 
 crawled item are stored the same way. A batch is one transaction: a crash loses at most the open batch,
 and re-running the crawl completes it, because every write is an INSERT ... ON CONFLICT on the natural key.
 Rows are never deleted: what a complete listing no longer shows gets `removed_at`.
+
+What it accepts is described by the protocols below (AccountLike, PostLike, InteractionLike, ScopeLike):
+models may not import the crawler, and crawler.items' dataclasses satisfy them (tests/models/
+test_ingest_columns.py checks that, and that the hand-typed column lists name the tables' real columns).
+Times arrive parsed (aware datetimes): crawler.normalize parses the text times the items may carry.
+
+Registry handles (accounts with no platform id yet) are bound only on a crawl's word (models.bindings):
+the handle a crawl resolved (`lookup_handle`) or the one the platform lists for an account. An Ingestor
+made with resolves_handles=False (`netral import`: rows collected elsewhere) never binds one.
 """
 
 from __future__ import annotations
@@ -13,14 +22,16 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models.base import InteractionKind, Platform, utcnow
+from models import bindings
+from models.base import AttributionMethod, InteractionKind, LinkStatus, Platform, utcnow
 from models.evidence import sha256_text
 from models.jobs import CrawlRun
+from models.registry import AccountLink
 from models.session import immediate
 from models.social import Account, Interaction, Post
 
@@ -33,16 +44,70 @@ PLATFORM_VALUES = {p.value: p.value for p in Platform}
 KIND_VALUES = {k.value: k.value for k in InteractionKind}
 
 A, P, I = Account.__table__, Post.__table__, Interaction.__table__  # noqa: E741
+L = AccountLink.__table__
 
 
+@runtime_checkable
 class AccountLike(Protocol):
-    platform: str
+    """An account as a crawl saw it (crawler.items.AccountItem)."""
+
+    platform: str  # a Platform value
     platform_id: str
     handle: str | None
     display_name: str | None
     bio: str | None
     profile_url: str | None
-    lookup_handle: str | None
+    lookup_handle: str | None  # the handle we asked for, to resolve registry rows known only by handle
+
+
+@runtime_checkable
+class PostLike(Protocol):
+    """A post with its author and raw payload (crawler.items.PostItem)."""
+
+    platform: str  # a Platform value
+    platform_id: str
+    author: AccountLike
+    raw_json: str
+    fetched_at: datetime
+    text: str
+    url: str | None
+    platform_cid: str | None
+    created_at: datetime | None
+    edited_at: datetime | None
+    language: str | None
+    reply_to_platform_id: str | None
+
+
+@runtime_checkable
+class InteractionLike(Protocol):
+    """A like, reply, repost or quote of a post (crawler.items.InteractionItem).
+
+    A dataclass: two captures of one interaction in a batch are merged with dataclasses.replace.
+    """
+
+    platform: str  # a Platform value
+    kind: str  # an InteractionKind value
+    actor: AccountLike
+    target_platform_id: str
+    raw_json: str
+    fetched_at: datetime
+    own_post_platform_id: str | None
+    platform_id: str | None
+    occurred_at: datetime | None
+
+    @property
+    def instance_key(self) -> str: ...
+
+
+@runtime_checkable
+class ScopeLike(Protocol):
+    """A listing read to its end (crawler.items.ScopeDone): what it no longer shows was removed."""
+
+    platform: str  # a Platform value
+    scope: str  # "target" or "actor"
+    key: str  # the post's or the account's platform id
+    kinds: tuple[str, ...]  # InteractionKind values, and "post"
+    since: datetime | None
 
 
 def _insert(engine: Engine, table):
@@ -50,22 +115,41 @@ def _insert(engine: Engine, table):
     return (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
+def _names(account: AccountLike, lookup: str) -> bool:
+    """Whether the account a lookup returned carries the handle asked for (a bare Mastodon name: user@host).
+
+    Bluesky answers an unverifiable handle with `handle.invalid`: that resolution proves nothing.
+    """
+    handle, lookup = (account.handle or "").lower(), lookup.lower()
+    return not account.handle or handle == lookup or ("@" not in lookup and handle.startswith(lookup + "@"))
+
+
 def _chunks(seq: list, size: int = CHUNK):
     for start in range(0, len(seq), size):
         yield seq[start:start + size]
 
 
+# Hand-typed column lists (tests/models/test_ingest_columns.py checks them against the tables).
 ACCOUNT_COLS = {"platform": "varchar", "platform_id": "varchar", "handle": "varchar", "display_name": "varchar",
                 "bio": "text", "profile_url": "varchar", "first_seen_at": "timestamptz", "updated_at": "timestamptz"}
 ACCOUNT_SET = ("handle = coalesce(excluded.handle, account.handle), "
                "display_name = coalesce(excluded.display_name, account.display_name), "
                "bio = coalesce(excluded.bio, account.bio), "
                "profile_url = coalesce(excluded.profile_url, account.profile_url), updated_at = excluded.updated_at")
+ACCOUNT_KEY = "platform, platform_id"
+ACCOUNT_RETURNING = "id, platform, platform_id"
+POST_COLS = ("platform", "platform_id", "platform_cid", "author_account_id", "text", "url", "created_at", "edited_at",
+             "language", "reply_to_platform_id", "raw_json", "raw_sha256", "fetched_at", "last_seen_at")
+POST_KEY = ("platform", "platform_id")
+# What a second capture of a post may fill in (the first capture stays the evidence).
+POST_MERGED = ("platform_cid", "reply_to_platform_id")
 INTERACTION_COLS = {"platform": "varchar", "kind": "varchar", "actor_account_id": "bigint", "target_post_id": "bigint",
                     "own_post_id": "bigint", "instance_key": "varchar", "platform_id": "varchar",
                     "occurred_at": "timestamptz", "first_seen_at": "timestamptz", "last_seen_at": "timestamptz",
                     "raw_json": "text", "raw_sha256": "varchar", "fetched_at": "timestamptz"}
-# What a second capture of an interaction may fill in (INTERACTION_SET's coalesce columns).
+INTERACTION_KEY = "kind, actor_account_id, target_post_id, instance_key"
+# What a second capture of an interaction may fill in (InteractionLike attributes; INTERACTION_SET's coalesce
+# columns).
 MERGED_FIELDS = ("platform_id", "occurred_at", "own_post_platform_id")
 # Seen again: refresh last_seen_at and clear a removal; the first capture stays the evidence.
 INTERACTION_SET = ("last_seen_at = excluded.last_seen_at, removed_at = NULL, "
@@ -151,9 +235,9 @@ class Batch:
 
     def __init__(self) -> None:
         self.accounts: dict[tuple[str, str], AccountLike] = {}
-        self.posts: dict[tuple[str, str], Any] = {}
-        self.interactions: dict[tuple, Any] = {}
-        self.scopes: list[Any] = []
+        self.posts: dict[tuple[str, str], PostLike] = {}
+        self.interactions: dict[tuple, InteractionLike] = {}
+        self.scopes: list[ScopeLike] = []
 
     def __len__(self) -> int:
         return len(self.posts) + len(self.interactions) + len(self.scopes) + len(self.accounts)
@@ -165,14 +249,14 @@ class Batch:
         if known is None or (account.bio is not None and known.bio is None) or account.lookup_handle:
             self.accounts[key] = account
 
-    def add_post(self, post: Any) -> None:
+    def add_post(self, post: PostLike) -> None:
         self.add_account(post.author)
         key = (post.platform, post.platform_id)
         known = self.posts.get(key)
         if known is None or (known.reply_to_platform_id is None and post.reply_to_platform_id):
             self.posts[key] = post  # a Mastodon reply learns its parent's URI after a second request
 
-    def add_interaction(self, inter: Any) -> None:
+    def add_interaction(self, inter: InteractionLike) -> None:
         self.add_account(inter.actor)
         key = (inter.platform, inter.kind, inter.actor.platform_id, inter.target_platform_id, inter.instance_key)
         known = self.interactions.get(key)
@@ -187,7 +271,7 @@ class Batch:
         if missing:
             self.interactions[key] = dataclasses.replace(known, **missing)
 
-    def add_scope(self, scope: Any) -> None:
+    def add_scope(self, scope: ScopeLike) -> None:
         self.scopes.append(scope)
 
 
@@ -199,14 +283,15 @@ class Ingestor:
     """
 
     def __init__(self, engine: Engine, run_id: int | None = None, run_started_at: datetime | None = None,
-                 batch_size: int = 500):
+                 batch_size: int = 500, resolves_handles: bool = True):
         self.engine = engine
+        self.resolves_handles = resolves_handles  # False: the items are no proof of whose a handle is
         self.run_id = run_id
         self.run_started_at = run_started_at or utcnow()
         self.batch_size = batch_size
         self._account_ids: dict[tuple[str, str], int] = {}
         self._post_ids: dict[tuple[str, str], int] = {}
-        self._held_scopes: list[Any] = []
+        self._held_scopes: list[ScopeLike] = []
         self.batch = Batch()
 
     @property
@@ -220,13 +305,13 @@ class Ingestor:
     def add_account(self, account: AccountLike) -> None:
         self.batch.add_account(account)
 
-    def add_post(self, post: Any) -> None:
+    def add_post(self, post: PostLike) -> None:
         self.batch.add_post(post)
 
-    def add_interaction(self, inter: Any) -> None:
+    def add_interaction(self, inter: InteractionLike) -> None:
         self.batch.add_interaction(inter)
 
-    def add_scope(self, scope: Any) -> None:
+    def add_scope(self, scope: ScopeLike) -> None:
         self.batch.add_scope(scope)
 
     def take(self) -> Batch:
@@ -292,41 +377,85 @@ class Ingestor:
         # In key order, as every write here: two crawler processes then lock shared rows in the same order
         # and cannot deadlock (seen in the scale-out test with unsorted 2,000-item batches).
         unknown = [a for k, a in sorted(batch.accounts.items()) if k not in ids]
-        if not unknown:
-            return ids
-        self._reconcile_handles(conn, unknown)
-        stamp = _time_text(conn)(now)  # once, not per row
-        rows = [(PLATFORM_VALUES[a.platform], a.platform_id, a.handle, a.display_name, a.bio, a.profile_url, stamp,
-                 stamp) for a in unknown]
-        returned = _bulk_upsert(conn, "account", ACCOUNT_COLS, rows, "platform, platform_id", ACCOUNT_SET,
-                                returning="id, platform, platform_id")
-        ids.update({(platform, pid): row_id for row_id, platform, pid in returned})
-        self._remember(self._account_ids, ids)
+        # A resolution counts even for an account this crawl already stored (a liker looked up later).
+        claimants = unknown + [a for k, a in sorted(batch.accounts.items()) if k in ids and a.lookup_handle]
+        suggestions = self._reconcile_handles(conn, claimants, now) if self.resolves_handles else []
+        if unknown:
+            stamp = _time_text(conn)(now)  # once, not per row
+            rows = [(PLATFORM_VALUES[a.platform], a.platform_id, a.handle, a.display_name, a.bio, a.profile_url,
+                     stamp, stamp) for a in unknown]
+            returned = _bulk_upsert(conn, "account", ACCOUNT_COLS, rows, ACCOUNT_KEY, ACCOUNT_SET,
+                                    returning=ACCOUNT_RETURNING)
+            ids.update({(platform, pid): row_id for row_id, platform, pid in returned})
+            self._remember(self._account_ids, ids)
+        for person_id, key, handle, claims, why in suggestions:
+            bindings.suggest(conn, lambda t: _insert(self.engine, t), person_id, ids[key], handle, claims, why)
         return ids
 
-    def _reconcile_handles(self, conn, accounts: list[AccountLike]) -> None:
-        """Fill in the platform id of registry accounts known only by handle (platform_id NULL)."""
-        for platform in {a.platform for a in accounts}:
+    def _reconcile_handles(self, conn, accounts: list[AccountLike], now: datetime) -> list[tuple]:
+        """Bind registry accounts known only by handle (platform_id NULL) to the account a crawl saw with it.
+
+        One claimant binds (models.bindings.bind); two or more bind none and are noted for an admin, as is a
+        resolution of an already bound registry handle to another account. Returns the suggested links to
+        write once the claimants are stored: (person id, account key, handle, claims, proof).
+        """
+        suggestions: list[tuple] = []
+        for platform in sorted({a.platform for a in accounts}):
+            mine = [a for a in accounts if a.platform == platform]
+            looked_up = [a for a in mine if a.lookup_handle and _names(a, a.lookup_handle)]
             # One indexed probe per batch spares the handle lookups when every account is resolved.
-            if conn.execute(select(A.c.id).where(A.c.platform == Platform(platform), A.c.platform_id.is_(None))
-                            .limit(1)).first() is None:
+            if not looked_up and conn.execute(select(A.c.id).where(
+                    A.c.platform == Platform(platform), A.c.platform_id.is_(None)).limit(1)).first() is None:
                 continue
-            by_handle: dict[str, AccountLike] = {}
-            for a in accounts:
-                if a.platform == platform:
-                    for h in (a.lookup_handle, a.handle):
-                        if h:
-                            by_handle.setdefault(h.lower(), a)
-            for part in _chunks(list(by_handle)):
+            claims: dict[str, dict[str, tuple[AccountLike, str]]] = {}
+            resolved = {id(a) for a in looked_up}
+            for a in mine:
+                if id(a) in resolved:
+                    claims.setdefault(a.lookup_handle.lower(), {})[a.platform_id] = (a, "lookup")
+                if a.handle:
+                    claims.setdefault(a.handle.lower(), {}).setdefault(a.platform_id, (a, "listing"))
+            for part in _chunks(sorted(claims)):
                 rows = conn.execute(select(A.c.id, A.c.handle).where(
-                    A.c.platform == Platform(platform), A.c.platform_id.is_(None), A.c.handle.in_(part))).all()
+                    A.c.platform == Platform(platform), A.c.platform_id.is_(None), A.c.handle.in_(part))
+                    .order_by(A.c.id)).all()
                 for row_id, handle in rows:
-                    a = by_handle[handle]
-                    taken = conn.execute(select(A.c.id).where(
-                        A.c.platform == Platform(platform), A.c.platform_id == a.platform_id)).first()
-                    if taken is None:  # otherwise a crawl already made the account: leave the registry row be
-                        conn.execute(update(A).where(A.c.id == row_id).values(
-                            platform_id=a.platform_id, handle=(a.handle or handle).lower()))
+                    by_id = claims[handle]
+                    why = {pid: bindings.proof("crawl", handle, now, via=via, run_id=self.run_id)
+                           for pid, (_, via) in by_id.items()}
+                    earlier = bindings.contested(conn, row_id)
+                    people = conn.execute(select(L.c.person_id).where(L.c.account_id == row_id)).scalars().all()
+                    if len(by_id) == 1 and not earlier and not self._held_by_another(conn, platform, by_id, people):
+                        (pid, (a, _)), = by_id.items()
+                        bindings.bind(conn, row_id, pid, a.handle or handle, why[pid])
+                        continue
+                    every = sorted(set(earlier) | set(by_id))
+                    bindings.note_claims(conn, row_id, every)
+                    suggestions += [(person, (platform, pid), handle, every, why[pid])
+                                    for person in people for pid in sorted(by_id)]
+            suggestions += self._second_claims(conn, platform, looked_up, now)
+        return suggestions
+
+    @staticmethod
+    def _held_by_another(conn, platform: str, by_id: dict, people: list[int]) -> bool:
+        """Whether the claimant account is already registered to someone else (one account, one person)."""
+        return conn.execute(select(L.c.id).join(A, A.c.id == L.c.account_id).where(
+            A.c.platform == Platform(platform), A.c.platform_id.in_(list(by_id)),
+            L.c.method == AttributionMethod.REGISTRY, L.c.status != LinkStatus.REJECTED,
+            L.c.person_id.not_in(people)).limit(1)).first() is not None
+
+    def _second_claims(self, conn, platform: str, looked_up: list[AccountLike], now: datetime) -> list[tuple]:
+        """A registry handle already bound to one account that a crawl now resolves to another: for an admin."""
+        out = []
+        for a in looked_up:
+            handle = a.lookup_handle.lower()
+            rows = conn.execute(select(L.c.person_id, A.c.platform_id).join(A, A.c.id == L.c.account_id).where(
+                A.c.platform == Platform(platform), A.c.handle.in_({handle, (a.handle or handle).lower()}),
+                A.c.platform_id.is_not(None), A.c.platform_id != a.platform_id,
+                L.c.method == AttributionMethod.REGISTRY, L.c.status != LinkStatus.REJECTED)).all()
+            for person_id, bound_to in rows:
+                out.append((person_id, (platform, a.platform_id), handle, sorted({bound_to, a.platform_id}),
+                            bindings.proof("crawl", handle, now, via="lookup", run_id=self.run_id)))
+        return out
 
     def _upsert_posts(self, conn, batch: Batch, account_ids: dict) -> None:
         if not batch.posts:
@@ -334,17 +463,14 @@ class Ingestor:
         stmt = _insert(self.engine, P)
         # Seen again: refresh last_seen_at and clear a removal; the first capture stays the evidence.
         stmt = stmt.on_conflict_do_update(
-            index_elements=[P.c.platform, P.c.platform_id],
+            index_elements=[P.c[name] for name in POST_KEY],
             set_={"last_seen_at": stmt.excluded.last_seen_at, "removed_at": None,
-                  "platform_cid": func.coalesce(P.c.platform_cid, stmt.excluded.platform_cid),
-                  "reply_to_platform_id": func.coalesce(P.c.reply_to_platform_id, stmt.excluded.reply_to_platform_id)})
-        conn.execute(stmt, [{
-            "platform": Platform(p.platform), "platform_id": p.platform_id, "platform_cid": p.platform_cid,
-            "author_account_id": account_ids[(p.author.platform, p.author.platform_id)], "text": p.text or "",
-            "url": p.url, "created_at": p.created_at, "edited_at": p.edited_at, "language": p.language,
-            "reply_to_platform_id": p.reply_to_platform_id, "raw_json": p.raw_json,
-            "raw_sha256": sha256_text(p.raw_json), "fetched_at": p.fetched_at, "last_seen_at": p.fetched_at,
-        } for _, p in sorted(batch.posts.items())])
+                  **{name: func.coalesce(P.c[name], stmt.excluded[name]) for name in POST_MERGED}})
+        conn.execute(stmt, [dict(zip(POST_COLS, (
+            Platform(p.platform), p.platform_id, p.platform_cid, account_ids[(p.author.platform, p.author.platform_id)],
+            p.text or "", p.url, p.created_at, p.edited_at, p.language, p.reply_to_platform_id, p.raw_json,
+            sha256_text(p.raw_json), p.fetched_at, p.fetched_at), strict=True))
+            for _, p in sorted(batch.posts.items())])
 
     def _lookup_post_ids(self, conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         ids = {k: self._post_ids[k] for k in keys if k in self._post_ids}
@@ -386,10 +512,10 @@ class Ingestor:
             stored[i.kind] += 1
         if rows:
             rows.sort(key=lambda r: (r[1], r[2], r[3], r[5]))  # the natural key, in lock order (see accounts)
-            _bulk_upsert(conn, "interaction", INTERACTION_COLS, rows,
-                         "kind, actor_account_id, target_post_id, instance_key", INTERACTION_SET, evidence="raw_json")
+            _bulk_upsert(conn, "interaction", INTERACTION_COLS, rows, INTERACTION_KEY, INTERACTION_SET,
+                         evidence="raw_json")
 
-    def _apply_scope(self, conn, scope: Any, now: datetime) -> int:
+    def _apply_scope(self, conn, scope: ScopeLike, now: datetime) -> int:
         """Mark removed what a complete listing no longer shows (not seen since this run started)."""
         platform = Platform(scope.platform)
         kinds = [InteractionKind(k) for k in scope.kinds if k != "post"]

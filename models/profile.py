@@ -2,24 +2,74 @@
 
 Shared by the crawler (whose accounts to start from), the classifier (names to mask and match) and the
 flag rules (which phase raises severity). Loaded from YAML and validated; errors name the bad field.
+A profile is small: files over MAX_BYTES, text that is not UTF-8, nesting deeper than MAX_DEPTH and YAML
+aliases are refused before the YAML is built (each a ProfileError naming the file and line).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from yaml.constructor import SafeConstructor
 
-from models.base import Platform
+from models.base import Phase, Platform
 
-Phase = Literal["before", "campaign", "quiet", "voting_day", "after"]
+MAX_BYTES = 1_000_000  # the example is 2 kB; a profile with a hundred candidates stays far below
+MAX_DEPTH = 20  # the schema nests 5 deep
 
 
 class ProfileError(ValueError):
     """The profile file is missing, unreadable or invalid; the message names the field."""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves an impossible date (2024-02-30) as text, for the schema to name its field."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return SafeConstructor.construct_yaml_timestamp(self, node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _check_shape(path: Path, text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and aliases, reading events (the parser does not recurse)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ProfileError(f"{path}:{event.start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep; "
+                                   f"a profile is a few levels of lists and mappings")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            raise ProfileError(f"{path}:{event.start_mark.line + 1}: YAML aliases (*name) are not allowed in a "
+                               f"profile; write the value out")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ProfileError(f"{path}: {size:,} bytes; a profile is at most {MAX_BYTES:,} bytes "
+                               f"(is this the right file?)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ProfileError(f"{path}:{line}: not UTF-8 text: byte 0x{data[exc.start]:02X} at column {column}; "
+                           f"save the file as UTF-8") from None
 
 
 class _Strict(BaseModel):
@@ -100,12 +150,12 @@ class ElectionProfile(_Strict):
         """Return the election phase a day falls in; severity of a flag depends on it."""
         e = self.election
         if day == e.voting_day:
-            return "voting_day"
+            return Phase.VOTING_DAY
         if e.quiet_period.contains(day):
-            return "quiet"
+            return Phase.QUIET
         if e.campaign_period.contains(day):
-            return "campaign"
-        return "before" if day < e.campaign_period.start else "after"
+            return Phase.CAMPAIGN
+        return Phase.BEFORE if day < e.campaign_period.start else Phase.AFTER
 
     def candidate_accounts(self, platform: Platform | str | None = None) -> list[AccountRef]:
         """Return the candidates' official campaign accounts, optionally on one platform only."""
@@ -146,12 +196,16 @@ def parse_profile(data: object) -> ElectionProfile:
 def load_profile(path: str | Path) -> ElectionProfile:
     """Read and validate a profile YAML file."""
     path = Path(path)
+    text = _read_text(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read: {exc.strerror}") from None
+        _check_shape(path, text)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: builds plain data only
     except yaml.YAMLError as exc:
         raise ProfileError(f"{path}: not valid YAML: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # ProfileError is a ValueError; none other is expected
+        if isinstance(exc, ProfileError):
+            raise
+        raise ProfileError(f"{path}: not a valid profile: {exc}") from None
     try:
         return parse_profile(data)
     except ProfileError as exc:

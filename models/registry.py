@@ -22,6 +22,11 @@ from models.base import (
 )
 
 NIP_PATTERN = re.compile(r"^\d{18}$")
+# What Excel writes for a number it shows in scientific notation: 1.98503E+17, 1,98503E+17 (Indonesian locale).
+SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d*)?[eE][+-]?\d+$")
+EXCEL_HINT = ("Excel keeps only 15 significant digits of a number: "
+              "format the NIP column as Text (select it, Format Cells > Text) before typing or pasting the NIPs, "
+              "or import the source file with that column set to Text, then save as CSV UTF-8")
 
 
 def nip_problem(nip: str) -> str | None:
@@ -29,8 +34,14 @@ def nip_problem(nip: str) -> str | None:
 
     A NIP is 18 digits: birth date YYYYMMDD, appointment YYYYMM, gender (1 or 2), sequence (3 digits).
     """
+    if SCIENTIFIC.match(nip.strip()):
+        return f"NIP is in Excel's scientific notation ({nip.strip()}): its last digits are lost. {EXCEL_HINT}"
     if not NIP_PATTERN.match(nip):
         return "NIP must be exactly 18 digits"
+    if nip.endswith("000"):
+        # The serial number (digits 16-18) starts at 001: 000 is what rounding to 15 digits leaves.
+        return ("NIP ends in 000, which no NIP does (digits 16-18 are a serial from 001): it looks rounded. "
+                + EXCEL_HINT)
     try:
         date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
     except ValueError:

@@ -83,8 +83,12 @@ class Flag(Base):
     status: Mapped[FlagStatus] = mapped_column(value_enum(FlagStatus, 16), default=FlagStatus.NEW)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), comment="Reviewer holding the claim")
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    event_at: Mapped[datetime | None] = mapped_column(UTCDateTime(),
-                                                      comment="When the act happened (or was first seen)")
+    event_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="When the act happened, as the platform gave it; NULL when unknown")
+    event_earliest: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="When event_at is unknown: the earliest it can be (the post's creation), if known")
+    event_latest: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="When event_at is unknown: the latest it can be (when the act was first seen)")
     platform: Mapped[Platform] = mapped_column(value_enum(Platform))
     institution: Mapped[str | None] = mapped_column(String(255))
     region_province: Mapped[str | None] = mapped_column(String(255))

@@ -14,13 +14,43 @@ from sqlalchemy.orm import Session, sessionmaker
 DATABASE_URL_ENV = "NETRAL_DATABASE_URL"
 INSTANCE_DIR_ENV = "NETRAL_INSTANCE_DIR"
 SQLITE_BUSY_TIMEOUT_S = 30
+# SQLite file connections are cheap (a file handle) and its own lock, not the pool, serialises writers;
+# a request holds its read session and a write scope at once, so a burst of logins needs two connections
+# each. A bounded pool (the default is 5 + 10) made the 16th concurrent request wait 30 s and then fail.
+SQLITE_POOL_SIZE = 10
+SQLITE_MAX_OVERFLOW = -1  # no limit
 
 
 def instance_dir() -> Path:
-    """Return the folder for local state (the SQLite file, exports), creating it on first use."""
+    """Return the folder for local state (the SQLite file, secret key, exports), creating it on first use.
+
+    It is owner-only (0700; made so if we own it), whatever the umask: what is inside stays private.
+    """
     path = Path(os.environ.get(INSTANCE_DIR_ENV) or "instance").resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(path, 0o700)
     return path
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    try:
+        info = path.stat()
+        if info.st_uid == os.getuid() and info.st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except OSError:
+        pass  # not ours to change
+
+
+def _create_sqlite_file(database: str) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite does (it would follow the umask); its -wal and
+    -shm files take the same mode. A new parent folder is 0700."""
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def database_url() -> str:
@@ -65,9 +95,12 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = url or database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _create_sqlite_file(parsed.database)
         kwargs.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_S)
+        if parsed.database and parsed.database != ":memory:" and "poolclass" not in kwargs:
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", SQLITE_MAX_OVERFLOW)
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine

@@ -41,21 +41,13 @@ def _jobs(samplenet_url: str, profile: Path):
 
 def _reviewer(engine) -> str:
     """Create (or reset) the demo reviewer; return its new random password."""
-    from models import User, UserRole, record_event, session_scope
-    from webui.passwords import hash_password
+    from models import UserRole
+    from models.audit import cli_actor
+    from webui.users import create_user, set_password
 
     password = secrets.token_urlsafe(12)
-    with session_scope(engine, write=True) as session:
-        user = session.scalar(select(User).where(User.username == DEMO_USER))
-        if user is None:
-            user = User(username=DEMO_USER, password_hash=hash_password(password), role=UserRole.REVIEWER,
-                        locale="id")
-            session.add(user)
-            session.flush()
-            record_event(session, "cli:demo", "user.add", "user", user.id, {"username": DEMO_USER, "role": "reviewer"})
-        else:
-            user.password_hash = hash_password(password)
-            record_event(session, "cli:demo", "user.password", "user", user.id, {"username": DEMO_USER})
+    if set_password(engine, cli_actor("demo"), password, username=DEMO_USER) is None:
+        create_user(engine, cli_actor("demo"), DEMO_USER, password, UserRole.REVIEWER, locale="id")
     return password
 
 

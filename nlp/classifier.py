@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,10 @@ from nlp.features import extract, gazetteer_dict, token_string
 from nlp.gazetteer import Gazetteer, build
 
 LABELS = ("election_info", "other", "partisan")  # sorted: the order sklearn uses for classes_
-MODEL_DIR = Path(__file__).parent / "model"
+MODEL_DIR = Path(__file__).parent / "model"  # the shipped model (the default of NETRAL_MODEL_DIR)
 ARTIFACT = MODEL_DIR / "classifier.skops"
 PEDIGREE = MODEL_DIR / "classifier.json"
+MODEL_DIR_ENV = "NETRAL_MODEL_DIR"
 # A partisan label accuses someone: only give it when the calibrated score is this high,
 # otherwise fall back to the better of the two harmless labels.
 # 0.5 with the uncalibrated softmax of the stance model (issue #11): on the realdev dev half 0.5 and 0.6 give
@@ -222,12 +224,19 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def save(clf: Classifier, pedigree: dict, directory: Path = MODEL_DIR) -> dict:
-    """Write the skops artifact and its pedigree JSON (with the artifact's SHA-256)."""
+def model_dir() -> Path:
+    """Where `netral nlp train` writes the model and the classifier loads it: NETRAL_MODEL_DIR, else the shipped
+    nlp/model. Read at each call, so a setting made after import (a test, a process) counts."""
+    return Path(os.environ.get(MODEL_DIR_ENV) or MODEL_DIR)
+
+
+def save(clf: Classifier, pedigree: dict, directory: Path | None = None) -> dict:
+    """Write the skops artifact and its pedigree JSON (with the artifact's SHA-256) into directory (model_dir())."""
     import zipfile
 
     import skops.io as sio
 
+    directory = directory or model_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / ARTIFACT.name
     v = clf.vectorizer
@@ -241,8 +250,9 @@ def save(clf: Classifier, pedigree: dict, directory: Path = MODEL_DIR) -> dict:
 _CACHE: dict[str, Classifier] = {}
 
 
-def load(directory: Path = MODEL_DIR) -> Classifier:
-    """Load the shipped classifier after checking its SHA-256 against the pedigree."""
+def load(directory: Path | None = None) -> Classifier:
+    """Load the classifier (from model_dir()) after checking its SHA-256 against the pedigree."""
+    directory = directory or model_dir()
     key = str(directory)
     if key in _CACHE:
         return _CACHE[key]
@@ -260,5 +270,5 @@ def load(directory: Path = MODEL_DIR) -> Classifier:
     return clf
 
 
-def pedigree(directory: Path = MODEL_DIR) -> dict:
-    return json.loads((directory / PEDIGREE.name).read_text())
+def pedigree(directory: Path | None = None) -> dict:
+    return json.loads(((directory or model_dir()) / PEDIGREE.name).read_text())

@@ -8,6 +8,7 @@ costs little more than the tokenizer itself.
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,7 +18,17 @@ from pathlib import Path
 
 import srsly
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "data"  # shipped: the gazetteer's lexicon; the default of NETRAL_NLP_DATA_DIR
+DATA_DIR_ENV = "NETRAL_NLP_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Where training and evaluation read their corpus and held-out sets: NETRAL_NLP_DATA_DIR, else nlp/data.
+
+    Read at each call. The gazetteer's lexicon is not training data: it is always the shipped DATA's.
+    """
+    return Path(os.environ.get(DATA_DIR_ENV) or DATA)
+
 
 # Slang and abbreviations seen on Indonesian social media, on top of spacy-lookups-data's
 # `id_lexeme_norm` table. Targets are standard forms so "gak"/"ga"/"nggak" share one feature.

@@ -36,17 +36,15 @@ def scheduler(ctx: click.Context, config_path: Path | None, once: bool, poll: fl
     if ctx.invoked_subcommand is not None:
         return
     engine = open_engine()
-    steps: dict[str, str] = {}
     if config_path:
         try:
             config = load_config(config_path)
         except ScheduleError as exc:
             raise click.ClickException(str(exc)) from None
         counts = sync_jobs(engine, config)
-        steps = config.steps
         click.echo(f"{config_path}: {counts['created']} job(s) created, {counts['updated']} updated, "
                    f"{counts['disabled']} disabled")
-    runner = Scheduler(engine, steps=steps, lease=timedelta(minutes=lease))
+    runner = Scheduler(engine, lease=timedelta(minutes=lease))
     stop = threading.Event()
     if not once:
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -18,13 +18,30 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
-from models.base import RunStatus, utcnow
+from crawler.result import CrawlResult
+from models.base import utcnow
 from models.jobs import CrawlJob
 from models.session import immediate
 from scheduler.specs import backoff, interval_for
 from scheduler.steps import call_step, resolve_step
 
 log = logging.getLogger(__name__)
+
+
+class CrawlFailed(RuntimeError):
+    """The job's crawl did not complete: its run failed or was interrupted, or its process died or timed out."""
+
+
+def check_crawl(result: object) -> None:
+    """Accept the crawl step's CrawlResult if its run completed; raise CrawlFailed with its error if not."""
+    if not isinstance(result, CrawlResult):
+        raise TypeError(f"the crawl step returned {type(result).__name__}, not a CrawlResult")
+    if result.status == "completed":
+        return
+    if result.run_id is None:
+        raise CrawlFailed(result.error_message or f"the crawl ended {result.status}")
+    ended = f"run {result.run_id} ended {result.status}"
+    raise CrawlFailed(f"{ended}: {result.error_message}" if result.error_message else ended)
 
 
 @dataclass
@@ -41,7 +58,10 @@ def scheduler_id() -> str:
 
 
 class Scheduler:
-    """Runs due jobs. `clock` and `steps` are injectable for tests; `lease` bounds a dead holder's lock."""
+    """Runs due jobs. `clock` and `steps` are injectable for tests; `lease` bounds a dead holder's lock.
+
+    steps: {name: callable or 'module:function'} replacing STEPS entries (tests only: jobs files cannot).
+    """
 
     def __init__(self, engine: Engine, steps: dict[str, str | Callable] | None = None,
                  clock: Callable[[], datetime] = utcnow, lease: timedelta = timedelta(hours=1),
@@ -102,9 +122,9 @@ class Scheduler:
         beat.start()
         try:
             result = call_step(self._step("crawl"), **context)
-            run_id = getattr(result, "id", result if isinstance(result, int) else None)
-            if getattr(result, "status", None) == RunStatus.FAILED:
-                raise RuntimeError(getattr(result, "error_message", None) or "crawl run failed")
+            if isinstance(result, CrawlResult):
+                run_id = result.run_id  # kept when the run failed too: the job links its last run
+            check_crawl(result)
             self._mine(job_id, last_run_id=run_id, locked_until=self.clock() + self.lease)
             for step in ("classify", "flag"):
                 call_step(self._step(step), **context, run_id=run_id)

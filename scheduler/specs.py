@@ -15,11 +15,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Engine, select
 
+from models.base import Phase
 from models.jobs import CrawlJob
 from models.profile import load_profile
 from models.session import session_scope
 
-PHASES = ("before", "campaign", "quiet", "voting_day", "after", "default")
+# The keys a job's schedule may use: every election phase's value, plus "default" (not a phase: the interval
+# for phases the schedule leaves out, and the only one without a profile).
+PHASES = (*(p.value for p in Phase), "default")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -44,7 +47,7 @@ def phase_now(profile_path: str | None, now: datetime) -> str:
         return "default"
     profile = load_profile(profile_path)
     day = now.astimezone(ZoneInfo(profile.election.timezone)).date()
-    return profile.phase_on(day)
+    return profile.phase_on(day).value
 
 
 def interval_for(schedule: dict, profile_path: str | None, now: datetime) -> tuple[str, timedelta]:
@@ -92,26 +95,38 @@ def validate_job(values: dict) -> JobSpec:
     try:
         return JobSpec.model_validate(values)
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'job'}: {e['msg'].removeprefix('Value error, ')}"
-                    for e in exc.errors()]
-        raise ScheduleError("; ".join(problems)) from None
+        raise ScheduleError(_problems(exc, "job")) from None
+
+
+def _problems(exc: ValidationError, whole: str) -> str:
+    """One 'field: reason' per problem, e.g. 'jobs.0.schedule: interval '5x' must look like ...'."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or whole}: {e['msg'].removeprefix('Value error, ')}"
+                     for e in exc.errors())
 
 
 class JobsConfig(BaseModel):
+    """A jobs file: its jobs only. The steps a job runs are the scheduler's (scheduler.steps), never the file's."""
+
     model_config = ConfigDict(extra="forbid")
 
     jobs: list[JobSpec] = []
-    steps: dict[str, str] = {}
 
 
 def load_config(path: str | Path) -> JobsConfig:
     """Read a jobs YAML file; profile paths are taken relative to the file."""
     path = Path(path)
     try:
-        config = JobsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ScheduleError(f"{path}: {exc}") from None
-    except (ValidationError, ScheduleError) as exc:
+    if isinstance(data, dict) and "steps" in data:
+        raise ScheduleError(f"{path}: 'steps' is not allowed in a jobs file: a job always runs crawl, classify "
+                            "and flag, and a file may not name code to run; remove the 'steps' key")
+    try:
+        config = JobsConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ScheduleError(f"{path}: {_problems(exc, 'file')}") from None
+    except ScheduleError as exc:
         raise ScheduleError(f"{path}: {exc}") from None
     for spec in config.jobs:
         if spec.profile and not Path(spec.profile).is_absolute():

@@ -1,7 +1,8 @@
-"""Review stage: the Flask application (create_app) and the `netral` command line.
+"""Review stage: the Flask application (create_app), its screens and exports, and the review UI's commands.
 
 Importing `webui` stays cheap: Flask and the blueprints load only when create_app() runs, so the CLI
-starts fast. Production: `gunicorn 'webui:create_app()'`.
+starts fast. Production: `gunicorn 'webui:create_app()'`. It may import `models`, `crawler`, `nlp` and
+`scheduler` (the jobs screen); only netral imports it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ Production runs the same app under gunicorn: gunicorn -w 4 -b 0.0.0.0:8000 'webu
 from __future__ import annotations
 
 import functools
-import getpass
 import os
 import sys
 from pathlib import Path
@@ -13,7 +12,8 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from models import User, UserRole, record_event, session_scope
+from models import User, UserRole, audit, record_event, session_scope
+from models.audit import cli_actor
 from models.cli import open_engine
 
 
@@ -41,15 +41,6 @@ def _password(from_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _hash(password: str) -> str:
-    from webui.passwords import hash_password
-
-    try:
-        return hash_password(password)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 @click.group()
 def user() -> None:
     """Manage who can log in to the review UI (admin, reviewer, viewer)."""
@@ -62,14 +53,15 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def add(name: str, role: str, locale: str, password_stdin: bool) -> None:
     """Add user NAME. The password comes from --password-stdin, NETRAL_USER_PASSWORD, or a prompt."""
-    password_hash = _hash(_password(password_stdin))
-    with session_scope(open_engine(), write=True) as s:
-        if s.scalar(select(User.id).where(User.username == name)):
-            raise click.ClickException(f"user {name!r} exists already")
-        new = User(username=name, password_hash=password_hash, role=UserRole(role), locale=locale)
-        s.add(new)
-        s.flush()
-        record_event(s, "cli", "user.add", "user", new.id, {"username": name, "role": role})
+    from webui.users import UsernameTaken, create_user
+
+    secret = _password(password_stdin)
+    try:
+        create_user(open_engine(), _actor(), name, secret, UserRole(role), locale)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    except UsernameTaken:
+        raise click.ClickException(f"user {name!r} exists already" if name else "the user name is empty") from None
     click.echo(f"added {role} {name}")
 
 
@@ -78,13 +70,15 @@ def add(name: str, role: str, locale: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def password(name: str, password_stdin: bool) -> None:
     """Set user NAME's password (this ends their open sessions)."""
-    password_hash = _hash(_password(password_stdin))
-    with session_scope(open_engine(), write=True) as s:
-        found = s.scalar(select(User).where(User.username == name))
-        if found is None:
-            raise click.ClickException(f"no user {name!r}")
-        found.password_hash = password_hash
-        record_event(s, "cli", "user.password", "user", found.id, {"username": name})
+    from webui.users import set_password
+
+    secret = _password(password_stdin)
+    try:
+        found = set_password(open_engine(), _actor(), secret, username=name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if found is None:
+        raise click.ClickException(f"no user {name!r}")
     click.echo(f"password set for {name}")
 
 
@@ -97,10 +91,8 @@ def list_users() -> None:
 
 
 def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no passwd entry in some containers
-        return "cli:unknown"
+    """Who runs the command, for the audit trail: cli:<OS user> (models.audit.cli_actor)."""
+    return cli_actor()
 
 
 @click.command("summary")
@@ -127,7 +119,7 @@ def summary(fmt, output, institution, province, regency, platform, date_from, da
         raise click.UsageError(f"--output is required for {fmt}")
     engine = open_engine()
     with session_scope(engine, write=True) as s:
-        record_event(s, _actor(), "export.summary", None, None, {"format": fmt, "nip": with_nip, **f.describe()})
+        record_event(s, _actor(), audit.EXPORT_SUMMARY, None, None, {"format": fmt, "nip": with_nip, **f.describe()})
     write, _mimetype = writer(fmt)
     if fmt == "pdf":
         write = functools.partial(write, max_cases=int(os.environ.get("NETRAL_PDF_MAX_CASES") or 2000))
@@ -157,7 +149,7 @@ def case(flag_id: int, output: Path, with_nip: bool) -> None:
         with open(output, "wb") as fh:
             write_case_pdf(found, fh, include_nip=with_nip, generated_by=_actor())
     with session_scope(engine, write=True) as s:
-        record_event(s, _actor(), "export.case", "flag", flag_id, {"nip": with_nip})
+        record_event(s, _actor(), audit.EXPORT_CASE, "flag", flag_id, {"nip": with_nip})
     click.echo(f"evidence report written to {output}", err=True)
 
 

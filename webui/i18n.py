@@ -1,4 +1,7 @@
-"""Review stage: the interface language (Indonesian by default, English per user) and WIB times."""
+"""Review stage: the interface language (Indonesian by default, English per user).
+
+Babel's time zone is BABEL_DEFAULT_TIMEZONE, set from NETRAL_TIMEZONE by webui.config.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ from flask import Flask, g
 from flask_babel import Babel
 
 LOCALES = ("id", "en")
-TIMEZONE = "Asia/Jakarta"
 
 
 def _locale() -> str:
@@ -17,4 +19,4 @@ def _locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=_locale, timezone_selector=lambda: TIMEZONE)
+    Babel(app, locale_selector=_locale)

@@ -9,13 +9,21 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from models.base import Decision, FlagStatus, InteractionKind, Severity
+
+# Keyed by the enums' stored values (the enums are the vocabulary; the msgids stay literal for pybabel).
 LABELS = {
-    "status": {"new": _l("new"), "in_review": _l("in review"), "confirmed": _l("confirmed"),
-               "dismissed": _l("dismissed"), "escalated": _l("escalated")},
-    "decision": {"claim": _l("claimed"), "release": _l("released"), "confirm": _l("confirmed"),
-                 "dismiss": _l("dismissed"), "escalate": _l("escalated")},
-    "severity": {"low": _l("low"), "medium": _l("medium"), "high": _l("high"), "critical": _l("critical")},
-    "kind": {"like": _l("like"), "reply": _l("reply"), "repost": _l("repost"), "quote": _l("quote")},
+    "status": {FlagStatus.NEW.value: _l("new"), FlagStatus.IN_REVIEW.value: _l("in review"),
+               FlagStatus.CONFIRMED.value: _l("confirmed"), FlagStatus.DISMISSED.value: _l("dismissed"),
+               FlagStatus.ESCALATED.value: _l("escalated"), FlagStatus.WITHDRAWN.value: _l("withdrawn")},
+    "decision": {Decision.CLAIM.value: _l("claimed"), Decision.RELEASE.value: _l("released"),
+                 Decision.CONFIRM.value: _l("confirmed"), Decision.DISMISS.value: _l("dismissed"),
+                 Decision.ESCALATE.value: _l("escalated"), Decision.REOPEN.value: _l("reopened"),
+                 Decision.RETRACT.value: _l("retracted")},
+    "severity": {Severity.LOW.value: _l("low"), Severity.MEDIUM.value: _l("medium"),
+                 Severity.HIGH.value: _l("high"), Severity.CRITICAL.value: _l("critical")},
+    "kind": {InteractionKind.LIKE.value: _l("like"), InteractionKind.REPLY.value: _l("reply"),
+             InteractionKind.REPOST.value: _l("repost"), InteractionKind.QUOTE.value: _l("quote")},
 }
 _resolved: dict[str, dict[str, dict[str, str]]] = {}
 

@@ -1,9 +1,15 @@
-"""Review stage: limit failed login attempts per client address and per username.
+"""Review stage: limit failed login attempts per username and per client address.
 
-With REDIS_URL set the failures are counted in Redis, so every gunicorn worker (and every machine) shares
-one limit. Without it, or while Redis cannot be reached, they are counted in memory per process: with N
-workers an attacker gets at most N times the limit, which still turns password guessing from thousands
-a second into a handful a minute.
+Each attempt is counted *before* the password is checked (`attempt` checks the limits and records the
+attempt in one atomic step), so attempts that arrive together cannot all slip past the check while the
+slow password hash runs; a successful one is taken back (`forgive`). Every key has its own limit: a
+username is locked after NETRAL_LOGIN_MAX_ATTEMPTS failures from anywhere, while an address (an office
+behind one NAT address) is allowed NETRAL_LOGIN_MAX_PER_ADDRESS failures in the window, so one
+mistyped or attacked username does not lock out its colleagues.
+
+With REDIS_URL set the attempts are counted in Redis (one Lua script per attempt: atomic across every
+gunicorn worker and machine). Without it, or while Redis cannot be reached, they are counted in memory
+per process: with N workers an attacker gets at most N times the limit.
 """
 
 from __future__ import annotations
@@ -12,86 +18,114 @@ import logging
 import threading
 import time
 import uuid
-from collections import defaultdict, deque
+from collections import deque
+from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
 
+# Keys kept in memory before expired ones are swept (an attacker trying random usernames adds one each).
+SWEEP_AT = 10_000
+
 
 class LoginLimiter:
-    """A sliding window of failures for each key (an address or a username)."""
+    """A sliding window of attempts for each key (an address or a username), in this process's memory."""
 
-    def __init__(self, max_attempts: int, window_seconds: int) -> None:
-        self.max_attempts = max_attempts
+    def __init__(self, window_seconds: int) -> None:
         self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._attempts: dict[str, deque[tuple[float, str]]] = {}
         self._lock = threading.Lock()
 
-    def _prune(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    def _prune(self, key: str, now: float) -> deque[tuple[float, str]]:
+        attempts = self._attempts.setdefault(key, deque())
+        while attempts and attempts[0][0] <= now - self.window:
+            attempts.popleft()
+        return attempts
 
-    def blocked(self, *keys: str) -> bool:
-        """True when any key has used up its attempts in the window."""
+    def _sweep(self, now: float) -> None:
+        for key in list(self._attempts):
+            if not self._prune(key, now):
+                del self._attempts[key]
+
+    def attempt(self, limits: Mapping[str, int]) -> str | None:
+        """Record an attempt against every key and return its token, or None (nothing recorded) when any
+        key has used up its limit in the window."""
         now = time.monotonic()
+        token = uuid.uuid4().hex
         with self._lock:
-            return any(len(self._prune(k, now)) >= self.max_attempts for k in keys)
+            if len(self._attempts) > SWEEP_AT:
+                self._sweep(now)
+            if any(len(self._prune(key, now)) >= limit for key, limit in limits.items()):
+                return None
+            for key in limits:
+                self._attempts[key].append((now, token))
+        return token
 
-    def fail(self, *keys: str) -> None:
-        now = time.monotonic()
+    def forgive(self, token: str, *keys: str) -> None:
+        """Take back one attempt (it succeeded, or failed for a reason that is no guess)."""
         with self._lock:
             for key in keys:
-                self._prune(key, now).append(now)
+                attempts = self._attempts.get(key)
+                if attempts:
+                    self._attempts[key] = deque(a for a in attempts if a[1] != token)
 
     def reset(self, *keys: str) -> None:
         with self._lock:
             for key in keys:
-                self._failures.pop(key, None)
+                self._attempts.pop(key, None)
+
+
+# KEYS: the sorted sets; ARGV: now, window, member, then one limit per key. 1 = recorded, 0 = blocked.
+_ATTEMPT_SCRIPT = """
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= tonumber(ARGV[3 + i]) then return 0 end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('EXPIRE', key, math.ceil(window))
+end
+return 1
+"""
 
 
 class RedisLoginLimiter:
-    """The same sliding windows, kept in Redis (one sorted set of failure times per key) and shared by every
+    """The same sliding windows, kept in Redis (one sorted set of attempt times per key) and shared by every
     process that uses the same Redis; falls back to a process's own memory while Redis is unreachable."""
 
     PREFIX = "netral:login-failures:"
 
-    def __init__(self, url: str, max_attempts: int, window_seconds: int) -> None:
+    def __init__(self, url: str, window_seconds: int) -> None:
         import redis
 
-        self.max_attempts = max_attempts
         self.window = window_seconds
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.errors = redis.RedisError
-        self.local = LoginLimiter(max_attempts, window_seconds)
+        self.local = LoginLimiter(window_seconds)
+        self._script = self.client.register_script(_ATTEMPT_SCRIPT)
 
     def _unavailable(self, exc: Exception) -> None:
         log.warning("login limits: Redis unavailable (%s); counting in this process only", exc)
 
-    def blocked(self, *keys: str) -> bool:
-        now = time.time()
+    def attempt(self, limits: Mapping[str, int]) -> str | None:
+        token = uuid.uuid4().hex
+        keys = [self.PREFIX + key for key in limits]
         try:
-            pipe = self.client.pipeline()
-            for key in keys:
-                pipe.zremrangebyscore(self.PREFIX + key, "-inf", now - self.window)
-                pipe.zcard(self.PREFIX + key)
-            counts = pipe.execute()[1::2]
+            ok = self._script(keys=keys, args=[time.time(), self.window, token, *limits.values()])
         except self.errors as exc:
             self._unavailable(exc)
-            return self.local.blocked(*keys)
-        return any(n >= self.max_attempts for n in counts) or self.local.blocked(*keys)
+            return self.local.attempt(limits)
+        return token if ok == 1 else None
 
-    def fail(self, *keys: str) -> None:
-        now = time.time()
+    def forgive(self, token: str, *keys: str) -> None:
+        self.local.forgive(token, *keys)
         try:
             pipe = self.client.pipeline()
             for key in keys:
-                pipe.zadd(self.PREFIX + key, {f"{now}:{uuid.uuid4().hex[:8]}": now})
-                pipe.expire(self.PREFIX + key, self.window)
+                pipe.zrem(self.PREFIX + key, token)
             pipe.execute()
         except self.errors as exc:
             self._unavailable(exc)
-            self.local.fail(*keys)
 
     def reset(self, *keys: str) -> None:
         self.local.reset(*keys)

@@ -1,4 +1,8 @@
-"""Crawl stage: one spider per platform (file name = spider name); `SPIDERS` maps names to classes."""
+"""Crawl stage, spiders: one per platform (file name = spider name), on the shared base in `base.py`.
+
+`spider_class(name)` returns the spider class registered under a name, loading the spiders only then. Like
+all of crawler, they may import only `models` and crawler.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """NLP stage, database job: classify the posts the shipped model has not classified yet (the scheduler calls it).
 
 Idempotent: classification rows are unique per (post, model version), so posts already classified by the
-current model are skipped.
+current model are skipped. Each batch is committed on its own, and the model runs outside the write
+transaction, so on SQLite other writers (reviewers) wait for one batch's insert at most.
 """
 
 from __future__ import annotations
@@ -50,17 +51,24 @@ def classify_pending(engine: Engine, profile: Any = None, batch_size: int = 1000
     last_id = 0
     done = exists().where(and_(Classification.post_id == Post.id, Classification.model_version == clf.version))
     while True:
-        with session_scope(engine, write=True) as session:
+        # Read and predict without the write lock; only the insert takes it (on SQLite, BEGIN IMMEDIATE
+        # blocks every other writer: reviewers' claims and logins must not wait for the model).
+        with session_scope(engine) as session:
             rows = session.execute(
                 select(Post.id, Post.text).where(Post.id > last_id, ~done).order_by(Post.id).limit(batch_size)
             ).all()
-            if not rows:
-                break
-            preds = clf.predict([r.text or "" for r in rows], gaz, batch_size=batch_size)
+        if not rows:
+            break
+        preds = clf.predict([r.text or "" for r in rows], gaz, batch_size=batch_size)
+        with session_scope(engine, write=True) as session:
+            # A concurrent run may have classified some of these meanwhile: skip them (unique post+version).
+            taken = set(session.scalars(select(Classification.post_id).where(
+                Classification.model_version == clf.version, Classification.post_id.in_([r.id for r in rows]))))
+            fresh = [(r, p) for r, p in zip(rows, preds, strict=True) if r.id not in taken]
             session.add_all(Classification(post_id=r.id, label=p.label, score=p.score, model_version=clf.version,
-                                           reasons=p.reasons) for r, p in zip(rows, preds, strict=False))
-            counts.update(p.label for p in preds)
-            last_id = rows[-1].id
+                                           reasons=p.reasons) for r, p in fresh)
+        counts.update(p.label for _r, p in fresh)
+        last_id = rows[-1].id
         if progress:
             progress(len(rows))
     return {"model_version": clf.version, "classified": sum(counts.values()), **counts}

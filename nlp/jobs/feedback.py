@@ -1,8 +1,10 @@
-"""NLP stage: turn reviewers' decisions into labelled training examples (nlp/data/reviews.jsonl).
+"""NLP stage: turn reviewers' decisions into labelled training examples (reviews.jsonl in the instance folder).
 
 A confirmed flag from a partisan-content rule says its post is partisan. A dismissed one says the
 post was not partisan enough to flag; it becomes `election_info` when it speaks about the election
 (gazetteer terms) and `other` otherwise. Campaign-account flags say nothing about the text: skipped.
+The file goes to the instance folder (NETRAL_INSTANCE_DIR, default ./instance), which is writable,
+never into the installed package; `netral nlp train --with-reviews` hands that path to the training.
 """
 
 from __future__ import annotations
@@ -14,18 +16,24 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from models import Flag, FlagStatus, Post
-from models.session import session_scope
+from models.session import instance_dir, session_scope
 from nlp.features import extract
 from nlp.gazetteer import build
-from nlp.text import DATA
+from nlp.training.train import REVIEWS_NAME
 
 CONTENT_RULES = ("POST_PARTISAN", "LIKE_PARTISAN", "REPLY_PARTISAN", "REPOST_PARTISAN", "QUOTE_PARTISAN")
 ELECTION_CATEGORIES = {"pemilu", "lembaga", "administrasi", "kandidat_umum", "kampanye", "ajakan_memilih",
                        "netralitas", "kandidat", "nomor_urut", "tagar_kandidat", "partai_kandidat", "politik_uang"}
 
 
-def export_reviews(engine: Engine, profile: Any = None, path: Path = DATA / "reviews.jsonl") -> dict:
-    """Write one example per reviewed post (latest decision wins); return counts per label."""
+def reviews_path() -> Path:
+    """Where the reviews are exported: reviews.jsonl in the instance folder (read at call time)."""
+    return instance_dir() / REVIEWS_NAME
+
+
+def export_reviews(engine: Engine, profile: Any = None, path: Path | None = None) -> dict:
+    """Write one example per reviewed post (latest decision wins) to path (reviews_path()); return counts per label."""
+    path = path or reviews_path()
     with session_scope(engine) as session:
         rows = session.execute(
             select(Flag.post_id, Flag.status, Post.text).join(Post, Post.id == Flag.post_id)

@@ -14,6 +14,7 @@ from collections import Counter
 from sqlalchemy import Engine, select
 
 from models import Account, AccountLink, AttributionMethod, LinkStatus, Person, PersonRole
+from models.base import RoleGroup
 from models.registry import person_key
 from models.session import session_scope
 from nlp.roles import detect
@@ -28,9 +29,9 @@ _ORGANIZER_ROLES = [("bawaslu", PersonRole.BAWASLU), ("panwas", PersonRole.PANWA
 def registry_role(role: str, evidence: list[dict]) -> PersonRole:
     """Map a detected role group and its evidence to the registry's finer role."""
     text = " ".join(e["text"].lower() for e in evidence if not e.get("cancelled_by"))
-    if role == "asn":
+    if role == RoleGroup.ASN:
         return PersonRole.PPPK if re.search(r"\bpppk\b", text) else PersonRole.PNS
-    if role == "organizer":
+    if role == RoleGroup.ORGANIZER:
         return next((r for word, r in _ORGANIZER_ROLES if word in text), PersonRole.KPU)
     if re.search(r"calon|cabup|cagub|cawalkot|caleg|paslon|kandidat", text):
         return PersonRole.CANDIDATE

@@ -5,6 +5,8 @@ and hashtags never occur in training: `dev_*` (used for error analysis while bui
 `test_*` (written later; after its first measurement a few general fixes were made, so it is no
 longer blind) and `holdout_*` (written after the last change and measured once: the figures to
 quote). Real IndoNLU test-split lines (never in training) add everyday `other` text to each.
+The sets are read from nlp.text.data_dir() (NETRAL_NLP_DATA_DIR); the model and its card from/to
+nlp.classifier.model_dir() (NETRAL_MODEL_DIR; the shipped nlp/model keeps its card at nlp/MODEL_CARD.md).
 """
 
 from __future__ import annotations
@@ -15,13 +17,20 @@ from pathlib import Path
 
 import yaml
 
-from nlp.classifier import LABELS, MODEL_DIR, Classifier, load, pedigree
+from nlp.classifier import LABELS, MODEL_DIR, Classifier, load, model_dir, pedigree
 from nlp.gazetteer import build
-from nlp.text import DATA
+from nlp.text import data_dir
 
-CARD = Path(__file__).parents[1] / "MODEL_CARD.md"
+CARD = Path(__file__).parents[1] / "MODEL_CARD.md"  # the shipped model's card
 REAL_OTHER_EVAL = 150  # IndoNLU test lines added to each set's hand-written `other` posts
 SPLITS = ("dev", "test", "holdout", "final")
+
+
+def card_path(directory: Path | None = None) -> Path:
+    """The model card of the model in directory (model_dir()): nlp/MODEL_CARD.md for the shipped model, else
+    MODEL_CARD.md beside the artifact."""
+    directory = directory or model_dir()
+    return CARD if directory.resolve() == MODEL_DIR.resolve() else directory / "MODEL_CARD.md"
 
 
 def read_tsv(path: Path) -> list[dict]:
@@ -30,16 +39,16 @@ def read_tsv(path: Path) -> list[dict]:
 
 
 def eval_posts(split: str = "test") -> tuple[list[str], list[str]]:
-    rows = read_tsv(DATA / f"{split}_posts.tsv")
+    rows = read_tsv(data_dir() / f"{split}_posts.tsv")
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
     offset = SPLITS.index(split) * REAL_OTHER_EVAL  # dev and test get different real lines
-    with open(DATA / "indonlu_other_eval.jsonl", encoding="utf-8") as fh:
+    with open(data_dir() / "indonlu_other_eval.jsonl", encoding="utf-8") as fh:
         real = [json.loads(line)["text"] for line in fh][offset : offset + REAL_OTHER_EVAL]
     return texts + real, labels + ["other"] * len(real)
 
 
 def eval_profile(split: str = "test") -> dict:
-    return yaml.safe_load((DATA / f"{split}_profile.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((data_dir() / f"{split}_profile.yaml").read_text(encoding="utf-8"))
 
 
 def classification_metrics(gold: list[str], pred: list[str]) -> dict:
@@ -68,7 +77,7 @@ def evaluate_classifier(clf: Classifier, split: str = "test") -> tuple[dict, lis
 def evaluate_roles(split: str = "test") -> tuple[dict, list[dict]]:
     from nlp.roles import ROLES, detect
 
-    rows = read_tsv(DATA / f"{split}_bios.tsv")
+    rows = read_tsv(data_dir() / f"{split}_bios.tsv")
     preds = [detect(r["bio"], r.get("name") or None) for r in rows]
     gold = [r["role"] for r in rows]
     correct = sum(g == p.role for g, p in zip(gold, preds, strict=False))
@@ -87,8 +96,8 @@ def evaluate(clf: Classifier | None = None) -> dict:
     return out
 
 
-def report(directory: Path = MODEL_DIR, split: str = "test") -> dict:
-    """Evaluate the shipped model on one split; return metrics plus the misclassified examples."""
+def report(directory: Path | None = None, split: str = "test") -> dict:
+    """Evaluate the model (model_dir()) on one split; return metrics plus the misclassified examples."""
     clf = load(directory)
     cls_metrics, cls_errors = evaluate_classifier(clf, split)
     role_metrics, role_errors = evaluate_roles(split)
@@ -96,18 +105,20 @@ def report(directory: Path = MODEL_DIR, split: str = "test") -> dict:
             "classifier_errors": cls_errors, "role_errors": role_errors}
 
 
-def refresh(directory: Path = MODEL_DIR) -> dict:
-    """Re-measure the shipped model on every split and rewrite its pedigree metrics and the card."""
+def refresh(directory: Path | None = None) -> dict:
+    """Re-measure the model (model_dir()) on every split and rewrite its pedigree metrics and its card."""
+    directory = directory or model_dir()
     ped = pedigree(directory)
     ped["metrics"] = evaluate(load(directory))
     (directory / "classifier.json").write_text(json.dumps(ped, indent=2, ensure_ascii=False) + "\n")
-    write_model_card(ped)
+    write_model_card(ped, directory)
     return ped
 
 
-def write_model_card(ped: dict | None = None) -> Path:
-    """Render nlp/MODEL_CARD.md from the pedigree (metrics included)."""
-    ped = ped or pedigree()
+def write_model_card(ped: dict | None = None, directory: Path | None = None) -> Path:
+    """Render the model card (card_path(directory)) from the pedigree (metrics included); return its path."""
+    ped = ped or pedigree(directory)
+    card = card_path(directory)
     rows = []
     for split in SPLITS:
         m = ped["metrics"][split]["classifier"]
@@ -117,7 +128,7 @@ def write_model_card(ped: dict | None = None) -> Path:
     final = ped["metrics"]["final"]
     libs = ", ".join(f"{k} {v}" for k, v in ped["libraries"].items())
     template = (Path(__file__).parents[1] / "data" / "MODEL_CARD.template.md").read_text(encoding="utf-8")
-    CARD.write_text(template.format(
+    card.write_text(template.format(
         version=ped["version"], trained_at=ped["trained_at"], sha=ped["training_data_sha256"],
         artifact_sha=ped["artifact_sha256"], examples=json.dumps(ped["training_examples"]),
         threshold=ped["partisan_threshold"], libs=libs, rows="\n".join(rows),
@@ -133,4 +144,4 @@ def write_model_card(ped: dict | None = None) -> Path:
         final_pr=final["classifier"]["recall"]["partisan"], role_final=final["roles"]["accuracy"],
         role_hold_n=hold["roles"]["n"], hold_confusion=json.dumps(hold["classifier"]["confusion"]["matrix"]),
     ), encoding="utf-8")
-    return CARD
+    return card

@@ -1,8 +1,11 @@
-"""NLP stage: train the classifier from nlp/data and write the artifact with its pedigree.
+"""NLP stage: train the classifier from the data dir and write the artifact with its pedigree.
 
 `netral nlp train [--with-reviews]` calls `train()`. The corpus is generated text from many
 fictional elections (each masked with its own profile) plus real everyday text; reviewer
-decisions exported to nlp/data/reviews.jsonl are added with --with-reviews.
+decisions exported by nlp.jobs.feedback (to the instance folder) are added with --with-reviews.
+Paths are settings, read at call time: the corpus comes from nlp.text.data_dir() (NETRAL_NLP_DATA_DIR,
+default nlp/data) and the model goes to nlp.classifier.model_dir() (NETRAL_MODEL_DIR, default nlp/model),
+so training need not write into an installed package.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nlp.classifier import PARTISAN_THRESHOLD, Classifier, Vectorizer, save
+from nlp.classifier import MODEL_DIR, PARTISAN_THRESHOLD, Classifier, Vectorizer, model_dir, save
 from nlp.features import extract
 from nlp.gazetteer import build
-from nlp.text import DATA
+from nlp.text import DATA, data_dir
 
 CORPUS_FILES = ("train.jsonl", "train_profiles.json", "lexicon.yaml", "handwritten_train.tsv",
                 "handwritten_profile.yaml")
-REVIEWS = DATA / "reviews.jsonl"
+# The gazetteer's lexicon is read from the shipped DATA whatever the data dir: hash the file actually used.
+GAZETTEER_FILES = ("lexicon.yaml",)
+REVIEWS_NAME = "reviews.jsonl"  # the exported reviews' file name (in the pedigree's training_files)
 HANDWRITTEN_WEIGHT = 3
 # Code that shapes the features: a change to it is a new model even on the same data.
 FEATURE_CODE = ("text.py", "gazetteer.py", "features.py", "classifier.py")
@@ -37,31 +42,37 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def load_corpus(with_reviews: bool = False) -> tuple[list[dict], dict[str, dict], list[Path]]:
-    """Return training rows, the fictional profiles they refer to, and the files they came from."""
-    rows = read_jsonl(DATA / "train.jsonl")
-    profiles = json.loads((DATA / "train_profiles.json").read_text(encoding="utf-8"))
-    files = [DATA / name for name in CORPUS_FILES]
+def load_corpus(with_reviews: bool = False, reviews: Path | None = None
+                ) -> tuple[list[dict], dict[str, dict], list[Path]]:
+    """Return training rows, the fictional profiles they refer to, and the files they came from.
+
+    reviews: the exported reviews file (default: reviews.jsonl in the data dir), read with with_reviews.
+    """
+    data = data_dir()
+    rows = read_jsonl(data / "train.jsonl")
+    profiles = json.loads((data / "train_profiles.json").read_text(encoding="utf-8"))
+    files = [(DATA if name in GAZETTEER_FILES else data) / name for name in CORPUS_FILES]
     # Hand-written posts (different wording from the grammar, regional words), weighted by repetition
     # so 120 lines are not drowned by 13,000 generated ones.
     import csv
 
     import yaml
 
-    profiles["handwritten"] = yaml.safe_load((DATA / "handwritten_profile.yaml").read_text(encoding="utf-8"))
-    with open(DATA / "handwritten_train.tsv", encoding="utf-8", newline="") as fh:
+    profiles["handwritten"] = yaml.safe_load((data / "handwritten_profile.yaml").read_text(encoding="utf-8"))
+    with open(data / "handwritten_train.tsv", encoding="utf-8", newline="") as fh:
         hand = [{"text": r["text"], "label": r["label"], "profile": "handwritten"}
                 for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
     rows += hand * HANDWRITTEN_WEIGHT
-    if with_reviews and REVIEWS.exists():
-        reviewed = read_jsonl(REVIEWS)
+    reviews = reviews or data / REVIEWS_NAME
+    if with_reviews and reviews.exists():
+        reviewed = read_jsonl(reviews)
         for r in reviewed:  # exported reviews carry their profile inline
             if isinstance(r.get("profile"), dict):
                 key = "review:" + hashlib.sha256(json.dumps(r["profile"], sort_keys=True).encode()).hexdigest()[:12]
                 profiles[key] = r["profile"]
                 r["profile"] = key
         rows += reviewed
-        files.append(REVIEWS)
+        files.append(reviews)
     return rows, profiles, files
 
 
@@ -111,11 +122,15 @@ def library_versions() -> dict[str, str]:
             "numpy": numpy.__version__, "scipy": scipy.__version__, "skops": skops.__version__}
 
 
-def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> dict:
-    """Train, evaluate on the held-out set, write artifact + pedigree + model card; return pedigree."""
+def train(with_reviews: bool = False, echo: Callable[[str], None] = print, reviews: Path | None = None) -> dict:
+    """Train, evaluate on the held-out set, write artifact + pedigree + model card into model_dir(); return pedigree.
+
+    reviews: the exported reviews file to learn from with with_reviews (see load_corpus).
+    """
     from nlp.training import evaluate
 
-    rows, profiles, files = load_corpus(with_reviews)
+    directory = model_dir()
+    rows, profiles, files = load_corpus(with_reviews, reviews)
     echo(f"training on {len(rows)} examples from {len(files)} files")
     feats = featurize_rows(rows, profiles)
     clf = fit(feats, [r["label"] for r in rows], **CONFIG)
@@ -135,12 +150,14 @@ def train(with_reviews: bool = False, echo: Callable[[str], None] = print) -> di
         "training_examples": dict(counts), "with_reviews": with_reviews,
         "partisan_threshold": clf.threshold, "config": CONFIG, "libraries": library_versions(), "metrics": metrics,
     }
-    ped = save(clf, ped)
-    evaluate.write_model_card(ped)
+    ped = save(clf, ped, directory)
+    card = evaluate.write_model_card(ped, directory)
     for split in ("final", "holdout", "test", "dev"):
         m = metrics[split]
         echo(f"{split}: macro-F1 {m['classifier']['macro_f1']:.3f}, "
              f"partisan precision {m['classifier']['precision']['partisan']:.3f}, "
              f"role accuracy {m['roles']['accuracy']:.3f}")
-    echo(f"wrote {clf.version} to nlp/model/ and nlp/MODEL_CARD.md")
+    shipped = directory.resolve() == MODEL_DIR.resolve()
+    echo(f"wrote {clf.version} to nlp/model/ and nlp/MODEL_CARD.md" if shipped
+         else f"wrote {clf.version} to {directory}/ and {card}")
     return ped

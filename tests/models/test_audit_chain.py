@@ -74,3 +74,24 @@ def test_fork_is_refused(engine):
         with pytest.raises(IntegrityError):
             session.flush()
         session.rollback()
+
+
+def test_actor_and_action_naming_convention(monkeypatch):
+    """Actions are <object>.<verb> in lower_snake; command actors are cli:<OS user>, web actors the username."""
+    import re
+
+    from models import audit
+
+    actions = {name: value for name, value in vars(audit).items() if name.isupper() and "." in str(value)}
+    assert "USER_LOGIN" in actions and "REGISTRY_IMPORT" in actions
+    assert all(re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", v) for v in actions.values()), actions
+    assert audit.review_action("confirm") == "review.confirm"
+    monkeypatch.setattr(audit.getpass, "getuser", lambda: "ops")
+    assert audit.cli_actor() == "cli:ops" and audit.cli_actor("demo") == "cli:demo"
+
+    def no_user():
+        raise KeyError("no passwd entry")
+
+    monkeypatch.setattr(audit.getpass, "getuser", no_user)
+    assert audit.cli_actor() == "cli:unknown"
+    assert audit.web_actor("ani") == "ani" and audit.web_actor("") == "(empty)"

@@ -71,3 +71,14 @@ def test_unreadable_and_invalid_yaml(tmp_path):
     bad.write_text("election: [unclosed")
     with pytest.raises(ProfileError, match="not valid YAML"):
         load_profile(bad)
+
+
+def test_phase_on_returns_the_phase_enum():
+    from models.base import Phase
+
+    profile = load_profile(EXAMPLE)
+    days = {Phase.BEFORE: date(2024, 9, 1), Phase.CAMPAIGN: date(2024, 10, 1), Phase.QUIET: date(2024, 11, 25),
+            Phase.VOTING_DAY: date(2024, 11, 27), Phase.AFTER: date(2024, 12, 1)}
+    for phase, day in days.items():
+        assert profile.phase_on(day) is phase
+    assert set(days) == set(Phase)

@@ -14,7 +14,7 @@ from models.registry_import import import_registry
 from models.session import session_scope
 from models.social import Account, Interaction, Post
 from samplenet import Faults, SampleNetwork, load_scenario
-from scheduler.steps import crawl_step
+from scheduler.crawl import crawl_step
 from tests.conftest import ROOT
 
 DEMO = ROOT / "examples" / "demo"
@@ -25,9 +25,12 @@ SCENARIO = load_scenario(DEMO / "scenario.yaml")
 def crawl(engine, net: SampleNetwork, source: str) -> CrawlRun:
     options = {"delay": 0, "concurrency": 8} | (
         {"appview": net.url, "plc": net.url} if source == "bluesky" else {"instance": net.url})
-    run_id = crawl_step(engine, source, {"registry": True}, options, PROFILE)
+    result = crawl_step(engine, source, {"registry": True}, options, PROFILE)
+    assert result.run_id is not None, result.error_message  # the child reached its crawl
     with session_scope(engine) as session:
-        return session.get(CrawlRun, run_id)
+        run = session.get(CrawlRun, result.run_id)
+    assert (run.status.value, run.item_counts) == (result.status, result.item_counts)  # the result is the run's
+    return run
 
 
 def rows(engine) -> dict[str, int]:
@@ -47,16 +50,12 @@ def registry_engine(engine):
 def test_server_errors_and_rate_limits_lose_nothing(registry_engine, source):
     faults = Faults(error_rate=0.3, rate_limit_rate=0.1, seed=3)
     with SampleNetwork(SCENARIO, rate_limits={}, faults=faults, port=0) as net:
-        try:
-            faulty, gave_up = crawl(registry_engine, net, source), None
-        except RuntimeError as exc:  # the crawl ended failed (crawl_step raises)
-            faulty, gave_up = None, exc
+        faulty = crawl(registry_engine, net, source)
         assert net.stats["server_errors"] >= 3 and net.stats["rate_limited"] >= 1
         after_faults = rows(registry_engine)
         net.faults.faults = Faults()  # the same server, now healthy
         crawl(registry_engine, net, source)
-    if gave_up is None:
-        assert faulty.status.value == "completed"
+    if faulty.status.value == "completed":
         assert rows(registry_engine) == after_faults
         return
     # About 0.4% of requests fail past every retry here (half the runs lose one): such a run must not

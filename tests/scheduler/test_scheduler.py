@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from models.jobs import CrawlJob, CrawlRun
@@ -196,17 +198,19 @@ def test_config_sync_creates_updates_and_disables(engine, tmp_path):
         load_config(bad)
 
 
-def test_cli_runs_config_jobs_once_and_lists_them(netral_env, tmp_path):
+def test_cli_runs_config_jobs_once_and_lists_them(netral_env, tmp_path, monkeypatch):
+    import scheduler.cli
+
     log = tmp_path / "log"
     jobs = tmp_path / "jobs.yaml"
     jobs.write_text(
-        "steps: {crawl: 'tests.scheduler.fake_steps:crawl', classify: 'tests.scheduler.fake_steps:classify',\n"
-        "        flag: 'tests.scheduler.fake_steps:flag'}\n"
         "jobs:\n"
         f"  - name: kandidat-bluesky\n    source: bluesky\n    profile: {PROFILE}\n"
         f"    options: {{log: '{log}'}}\n"
         "    schedule: {campaign: 60m, quiet: 15m, voting_day: 15m, default: 6h}\n"
     )
+    # The steps are injected through the constructor: a jobs file cannot name them.
+    monkeypatch.setattr(scheduler.cli, "Scheduler", functools.partial(Scheduler, steps=FAKE))
     runner = CliRunner()
     result = runner.invoke(cli, ["scheduler", "--once", "--config", str(jobs)])
     assert result.exit_code == 0, result.output
@@ -214,6 +218,43 @@ def test_cli_runs_config_jobs_once_and_lists_them(netral_env, tmp_path):
     listed = runner.invoke(cli, ["scheduler", "list"])
     assert listed.exit_code == 0 and "kandidat-bluesky  [bluesky, enabled, config]" in listed.output
     assert "kandidat-bluesky" in log.read_text()
+
+
+def test_a_jobs_file_naming_steps_is_refused(netral_env, tmp_path):
+    log = tmp_path / "log"
+    jobs = tmp_path / "jobs.yaml"
+    jobs.write_text(f"steps: {{crawl: 'tests.scheduler.fake_steps:failing_crawl'}}\n"
+                    f"jobs:\n  - {{name: x, source: bluesky, schedule: {{default: 1h}}, options: {{log: '{log}'}}}}\n")
+    with pytest.raises(ScheduleError, match="'steps' is not allowed in a jobs file"):
+        load_config(jobs)
+    result = CliRunner().invoke(cli, ["scheduler", "--once", "--config", str(jobs)])
+    assert result.exit_code == 1 and "'steps' is not allowed in a jobs file" in result.output
+    assert "remove the 'steps' key" in result.output and not log.exists()
+    with pytest.raises(ValidationError, match="steps"):
+        JobsConfig.model_validate({"jobs": [], "steps": {"crawl": "os:system"}})
+    other = tmp_path / "other.yaml"
+    other.write_text("jobs: []\nstepz: {}\n")
+    with pytest.raises(ScheduleError, match="stepz: Extra inputs are not permitted"):
+        load_config(other)
+
+
+def test_a_failed_run_is_a_failed_job_with_its_error(engine, tmp_path):
+    log = tmp_path / "log"
+    job_id = add_job(engine, log, options={"log": str(log), "status": "failed", "error": "incomplete: 2 gave up"})
+    [outcome] = Scheduler(engine, steps=FAKE).run_pending()
+    job = get_job(engine, job_id)
+    assert not outcome.ok and outcome.run_id == job.last_run_id is not None  # the failed run stays linked
+    assert job.last_error == f"crawl: CrawlFailed: run {job.last_run_id} ended failed: incomplete: 2 gave up"
+    assert [line.split()[0] for line in log_lines(log)] == ["crawl"]  # neither classified nor flagged
+
+
+def test_a_crawl_step_must_return_a_crawl_result(engine, tmp_path):
+    log = tmp_path / "log"
+    job_id = add_job(engine, log)
+    steps = FAKE | {"crawl": "tests.scheduler.fake_steps:legacy_crawl"}
+    [outcome] = Scheduler(engine, steps=steps).run_pending()
+    assert not outcome.ok and outcome.run_id is None
+    assert get_job(engine, job_id).last_error == "crawl: TypeError: the crawl step returned int, not a CrawlResult"
 
 
 def test_a_long_step_keeps_its_lease(engine, tmp_path):

@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from models import AuditEvent, User, UserRole
+from models.audit import cli_actor
 from netral.cli import cli
 from tests.webui.conftest import fresh
 from webui.passwords import verify_password
@@ -30,8 +31,9 @@ def test_user_add_from_stdin_and_env(netral_env, db_session, monkeypatch):
     assert result.exit_code == 0
     fresh(db_session)
     assert verify_password(db_session.get(User, ani.id).password_hash, "brand new secret")
-    actions = db_session.scalars(select(AuditEvent.action)).all()
-    assert actions == ["user.add", "user.add", "user.password"]
+    events = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["user.add", "user.add", "user.set_password"]
+    assert {e.actor for e in events} == {cli_actor()} and cli_actor().startswith("cli:")
 
 
 def test_serve_help():

@@ -1,9 +1,11 @@
 """Two reviewers act on one flag at the same instant: one wins, the other is told, nothing is overwritten.
 
-Both threads are parked right after reading the flag (service._after_read). With the locking, the
-second thread cannot even read until the first commits, so it sees the claim and gets a ReviewConflict.
-The last test removes the locking and shows the same race then breaks the invariant, so the harness
-really does exercise the race. Runs on SQLite and on PostgreSQL (NETRAL_TEST_DATABASE_URL).
+Both threads are parked right after the service has read the flag (a wrapper around service._load, the
+function every action reads its flag with). With the locking, the second thread cannot even read until
+the first commits, so it sees the claim and gets a ReviewConflict. The last test takes the locking away
+(an unlocked read and a plain transaction instead of service._load and service._write_scope) and shows
+the same race then breaks the invariant, so the harness really does exercise the race. Runs on SQLite
+and on PostgreSQL (NETRAL_TEST_DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -21,16 +23,27 @@ from webui.review.service import Policy, ReviewConflict
 POLICY = Policy()
 
 
+def _unlocked_load(session, flag_id):
+    """service._load without SELECT ... FOR UPDATE."""
+    flag = session.scalars(select(Flag).where(Flag.id == flag_id)).one_or_none()
+    if flag is None:
+        raise ReviewConflict("not_found")
+    return flag
+
+
 def _race(engine, monkeypatch, action_a, action_b) -> list:
     barrier = threading.Barrier(2, timeout=1.5)
+    load = service._load  # the real one, or the unlocked one the caller put in its place
 
-    def park(_flag):
+    def load_then_park(session, flag_id):
+        flag = load(session, flag_id)
         try:
             barrier.wait()
         except threading.BrokenBarrierError:
             pass  # the other thread is blocked on our lock: that is the point
+        return flag
 
-    monkeypatch.setattr(service, "_after_read", park)
+    monkeypatch.setattr(service, "_load", load_then_park)
     outcomes: list = [None, None]
 
     def run(i, action):
@@ -89,7 +102,7 @@ def test_without_locking_the_race_is_lost(setup, monkeypatch):
     """The control: take the locking away and the same race overwrites a claim or fails with a DB error."""
     engine, a, b, fid = setup
     monkeypatch.setattr(service, "_write_scope", lambda eng: session_scope(eng, write=False))
-    monkeypatch.setattr(service, "LOCK_ROWS", False)
+    monkeypatch.setattr(service, "_load", _unlocked_load)
     outcomes = _race(engine, monkeypatch, lambda: service.claim(engine, fid, a, POLICY),
                      lambda: service.claim(engine, fid, b, POLICY))
     print("without locking:", outcomes)
@@ -104,7 +117,11 @@ def test_state_rules_table():
     from webui.review.service import _next_status
 
     me, other = SimpleNamespace(id=1), SimpleNamespace(id=2)
-    open_flag, escalated = SimpleNamespace(status=S.IN_REVIEW), SimpleNamespace(status=S.ESCALATED)
+    from models import Severity
+
+    open_flag = SimpleNamespace(status=S.IN_REVIEW, severity=Severity.MEDIUM)
+    escalated = SimpleNamespace(status=S.ESCALATED, severity=Severity.MEDIUM)
+    grave = SimpleNamespace(status=S.IN_REVIEW, severity=Severity.HIGH)
     one, two = Policy(two_person=False), Policy(two_person=True)
     C, D, E = Decision.CONFIRM, Decision.DISMISS, Decision.ESCALATE
     assert _next_status(open_flag, me, C, {}, one) is S.CONFIRMED
@@ -114,3 +131,64 @@ def test_state_rules_table():
     assert _next_status(open_flag, me, C, {other.id: C}, two) is S.CONFIRMED
     assert _next_status(open_flag, me, D, {other.id: C}, two) is S.ESCALATED  # disagreement
     assert _next_status(escalated, me, D, {other.id: C, 3: D}, two) is S.DISMISSED  # the admin settles it
+    assert _next_status(escalated, me, C, {other.id: C, 3: D}, two) is S.CONFIRMED  # two different confirmers
+    assert _next_status(escalated, me, C, {}, two) is S.IN_REVIEW  # escalated with no vote: one is not enough
+    assert _next_status(escalated, me, C, {}, one) is S.CONFIRMED
+    assert _next_status(grave, me, D, {}, two) is S.IN_REVIEW  # a grave case: a second opinion
+    assert _next_status(grave, me, D, {other.id: D}, two) is S.DISMISSED
+    assert _next_status(grave, me, D, {}, one) is S.DISMISSED
+
+
+def test_a_burst_of_connections_does_not_exhaust_the_pool(engine):
+    """40 requests at once, each holding a connection: none may wait for the pool (it used to stop at 15)."""
+    from models.session import make_engine
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's pool is sized by the deployment (max_connections)")
+    burst = make_engine(str(engine.url), pool_timeout=2)
+    barrier = threading.Barrier(40, timeout=10)
+    errors: list = []
+
+    def hold():
+        try:
+            with burst.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+                barrier.wait()  # all 40 hold a connection at the same time
+        except Exception as exc:
+            errors.append(type(exc).__name__)
+            barrier.abort()
+
+    threads = [threading.Thread(target=hold) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    burst.dispose()
+    assert errors == [], errors
+
+
+def test_a_burst_of_40_logins_all_succeed(app, db_session, engine):
+    """In one process (netral serve is threaded): each login holds its read session and a write scope."""
+    from tests.webui.conftest import _HASH, login
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps the bounded default pool: its connections count against max_connections")
+
+    for i in range(40):
+        make_user(db_session, f"petugas{i}", UserRole.REVIEWER, password_hash=_HASH)
+    db_session.commit()
+    results: list = []
+
+    def one(i):
+        client = app.test_client()
+        try:
+            results.append(login(client, f"petugas{i}").status_code)
+        except Exception as exc:  # pool timeout, database is locked
+            results.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert results.count(302) == 40, results

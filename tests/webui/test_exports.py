@@ -120,3 +120,80 @@ def test_period_filter_uses_wib_days(db_session, users):
                                                                        "date_to": "2024-11-10"})))
     on_11th = list(summary_rows(db_session, SummaryFilter.from_mapping({"date_from": "2024-11-11"})))
     assert on_10th == [] and on_11th[0][5:7] == [1, 1]
+
+
+def test_summary_counts_acts_not_flags(db_session, users):
+    """A quote flagged twice before one act became one case (the quote, and its own post) counts once."""
+    from models import InteractionKind, Severity
+    from webui.exports.query import SummaryFilter, confirmed_cases, summary_rows
+
+    actor = make_account(db_session)
+    person = make_person(db_session, actor, name="Ani")
+    own = make_post(db_session, actor, text="Setuju, coblos 01!")
+    quote = make_interaction(db_session, actor, make_post(db_session, text="Coblos 01"), kind=InteractionKind.QUOTE,
+                             own_post_id=own.id)
+    make_flag(db_session, quote, person, rule_code="QUOTE_PARTISAN", status=FlagStatus.CONFIRMED)
+    make_flag(db_session, quote, person, rule_code="POST_PARTISAN", subject_key=f"post:{own.id}",
+              interaction_id=None, post_id=own.id, severity=Severity.HIGH, status=FlagStatus.CONFIRMED)
+    standalone = make_post(db_session, actor, text="Pilih 01")
+    make_flag(db_session, quote, person, rule_code="POST_PARTISAN", subject_key=f"post:{standalone.id}",
+              interaction_id=None, post_id=standalone.id, status=FlagStatus.NEW)
+    db_session.commit()
+    rows = list(summary_rows(db_session, SummaryFilter()))
+    assert sum(r[5] for r in rows) == 2 and sum(r[6] for r in rows) == 1  # two acts, one confirmed
+    assert len(list(confirmed_cases(db_session, SummaryFilter()))) == 1
+
+
+def test_exports_use_the_latest_decision(db_session, users):
+    """A confirmed case reopened and confirmed again names only the later confirmer; a retracted one is gone."""
+    from webui.exports.query import SummaryFilter, confirmed_cases, summary_rows
+
+    reopened = make_flag(db_session, status=FlagStatus.CONFIRMED)
+    retracted = make_flag(db_session, status=FlagStatus.WITHDRAWN)
+    for flag, decisions in ((reopened, [("reviewer", Decision.CONFIRM), ("admin", Decision.REOPEN),
+                                        ("reviewer2", Decision.CONFIRM)]),
+                            (retracted, [("reviewer", Decision.CONFIRM), ("admin", Decision.RETRACT)])):
+        for who, decision in decisions:
+            db_session.add(Review(flag_id=flag.id, reviewer_id=users[who].id, decision=decision, note="n"))
+    db_session.commit()
+    cases = list(confirmed_cases(db_session, SummaryFilter()))
+    assert [(c[0], c[-1]) for c in cases] == [(reopened.id, "reviewer2")]
+    rows = list(summary_rows(db_session, SummaryFilter()))
+    assert sum(r[5] for r in rows) == 1 and sum(r[6] for r in rows) == 1
+
+
+def test_case_pdf_shows_the_legal_basis(db_session, users):
+    import io
+
+    from models import PersonRole
+    from webui.exports.evidence import write_case_pdf
+    from webui.review.case_data import load_case
+
+    actor = make_account(db_session)
+    person = make_person(db_session, actor, role=PersonRole.POLRI, name="Brigadir X")
+    flag = make_flag(db_session, make_interaction(db_session, actor, make_post(db_session)), person)
+    db_session.commit()
+    calls = []
+    from webui.exports import pdfbase
+
+    real = pdfbase.NetralPDF.field
+
+    def spy(self, label, value):
+        calls.append((label, value))
+        return real(self, label, value)
+
+    pdfbase.NetralPDF.field = spy
+    try:
+        write_case_pdf(load_case(db_session, flag.id), io.BytesIO())
+    finally:
+        pdfbase.NetralPDF.field = real
+    basis = dict(calls)["Dasar hukum"]
+    assert "Nomor 2 Tahun 2002 tentang Kepolisian Negara Republik Indonesia, Pasal 28" in basis
+
+
+@pytest.mark.parametrize("field, value", [("date_to", "9999-12-31"), ("date_from", "0001-01-01")])
+def test_export_dates_out_of_range_are_a_400_with_a_message(as_role, confirmed, field, value):
+    for fmt in ("csv", "xlsx"):
+        response = as_role("viewer").post("/export/summary", {"format": fmt, field: value})
+        assert response.status_code == 400
+        assert "out of range" in response.get_data(as_text=True)

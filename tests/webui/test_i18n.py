@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from webui.formatting import wib
+from webui.formatting import local_time
 
 WEBUI = Path(__file__).resolve().parents[2] / "webui"
 PO = WEBUI / "translations/id/LC_MESSAGES/messages.po"
@@ -34,5 +34,5 @@ def test_every_string_is_translated_and_compiled():
 
 
 def test_times_are_shown_in_wib():
-    assert wib(datetime(2024, 11, 26, 17, 30, tzinfo=UTC)) == "2024-11-27 00:30:00 WIB"
-    assert wib(None) == "—"
+    assert local_time(datetime(2024, 11, 26, 17, 30, tzinfo=UTC)) == "2024-11-27 00:30:00 WIB"
+    assert local_time(None) == "—"

@@ -224,3 +224,199 @@ def test_unreadable_filter_values_fall_back_and_are_named(as_role):
     assert f.errors == ["status", "platform", "sort", "date_from", "score_min"]
     page = as_role("viewer").get("/queue/?platform=%3Cscript%3E&score_max=nope").get_data(as_text=True)
     assert "platform, score_max" in page and "<script>" not in page
+
+
+# --- Issue 12: the two-person rule cannot be bypassed; decisions are corrected, never erased; a rejected
+# link withdraws the flags that rested on it. ---
+
+def _status(db_session, fid):
+    fresh(db_session)
+    return db_session.get(Flag, fid).status
+
+
+def _decisions(db_session, fid):
+    fresh(db_session)
+    return [r.decision.value for r in db_session.scalars(select(Review).where(Review.flag_id == fid)
+                                                          .order_by(Review.id))]
+
+
+@pytest.fixture
+def admin2(db_session, users):
+    from models import UserRole
+    from tests.factories import make_user
+    from tests.webui.conftest import _HASH
+
+    make_user(db_session, "admin2", UserRole.ADMIN, password_hash=_HASH)
+    db_session.commit()
+
+
+def test_escalation_needs_a_note(as_role, flags, db_session):
+    reviewer = as_role("reviewer")
+    reviewer.post(f"/case/{flags[0].id}/decide", {"decision": "escalate", "note": "  "})
+    assert _status(db_session, flags[0].id) is FlagStatus.NEW and _decisions(db_session, flags[0].id) == []
+    reviewer.post(f"/case/{flags[0].id}/decide", {"decision": "escalate", "note": "ragu: akun kampanye?"})
+    assert _status(db_session, flags[0].id) is FlagStatus.ESCALATED
+
+
+def test_admin_cannot_escalate_then_confirm_alone(app, as_role, flags, db_session, admin2):
+    app.config["NETRAL_TWO_PERSON_RULE"] = True
+    admin, other_admin, reviewer = as_role("admin"), as_role("admin2"), as_role("reviewer")
+    fid = flags[0].id
+    admin.post(f"/case/{fid}/decide", {"decision": "escalate", "note": "saya ragu"})
+    html = admin.get(f"/case/{fid}").get_data(as_text=True)
+    assert 'id="decide-form"' not in html and 'id="took-part"' in html  # the state, not refused buttons
+    admin.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "melanggar"})
+    assert _status(db_session, fid) is FlagStatus.ESCALATED  # the escalator cannot settle it
+    # Another admin's confirmation is one confirmation: the case waits for a second, different confirmer.
+    other_admin.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "melanggar"})
+    assert _status(db_session, fid) is FlagStatus.IN_REVIEW
+    reviewer.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "setuju"})
+    assert _status(db_session, fid) is FlagStatus.CONFIRMED
+
+
+def test_a_voter_cannot_settle_the_disagreement(app, as_role, flags, db_session, admin2):
+    app.config["NETRAL_TWO_PERSON_RULE"] = True
+    admin, other_admin, reviewer = as_role("admin"), as_role("admin2"), as_role("reviewer")
+    fid = flags[0].id
+    admin.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "melanggar"})
+    reviewer.post(f"/case/{fid}/decide", {"decision": "dismiss", "note": "netral"})
+    assert _status(db_session, fid) is FlagStatus.ESCALATED
+    admin.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "tetap melanggar"})
+    assert _status(db_session, fid) is FlagStatus.ESCALATED
+    html = admin.get(f"/case/{fid}").get_data(as_text=True)
+    assert 'id="decide-form"' not in html and "Administrator lain yang memutuskannya." in html
+    other_admin.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "melanggar"})
+    assert _status(db_session, fid) is FlagStatus.CONFIRMED  # the admin and the first confirmer: two people
+
+
+def test_one_dismissal_of_a_grave_case_asks_for_a_second_opinion(app, as_role, flags, db_session):
+    from models import Severity
+
+    app.config["NETRAL_TWO_PERSON_RULE"] = True
+    grave, light = flags[0], flags[1]
+    grave.severity = Severity.HIGH
+    db_session.commit()
+    a, b = as_role("reviewer"), as_role("reviewer2")
+    a.post(f"/case/{grave.id}/decide", {"decision": "dismiss", "note": "netral"})
+    assert _status(db_session, grave.id) is FlagStatus.IN_REVIEW
+    assert "memerlukan pendapat kedua" in b.get(f"/case/{grave.id}").get_data(as_text=True)
+    b.post(f"/case/{grave.id}/decide", {"decision": "dismiss", "note": "setuju netral"})
+    assert _status(db_session, grave.id) is FlagStatus.DISMISSED
+    a.post(f"/case/{light.id}/decide", {"decision": "dismiss", "note": "netral"})
+    assert _status(db_session, light.id) is FlagStatus.DISMISSED  # medium: one dismissal closes it
+
+
+def test_a_reviewer_who_voted_sees_the_state_not_buttons(app, as_role, flags, db_session):
+    app.config["NETRAL_TWO_PERSON_RULE"] = True
+    a, b = as_role("reviewer"), as_role("reviewer2")
+    fid = flags[0].id
+    a.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "ya"})
+    html = a.get(f"/case/{fid}").get_data(as_text=True)
+    assert 'id="took-part"' in html and "Anda sudah memberi suara pada kasus ini (dikonfirmasi)." in html
+    assert 'id="claim"' not in html and 'id="decide-form"' not in html
+    queue = a.get("/queue/?status=in_review").get_data(as_text=True)
+    assert f"/case/{fid}" in queue and f'{fid}/claim"' not in queue and "Anda sudah memberi suara" in queue
+    other = b.get(f"/case/{fid}").get_data(as_text=True)
+    assert 'id="decide-form"' in other and 'id="took-part"' not in other
+    assert f'{fid}/claim"' in b.get("/queue/?status=in_review").get_data(as_text=True)
+
+
+def test_admin_retracts_and_reopens_with_a_note_and_the_history_keeps_all(app, as_role, flags, db_session):
+    admin, reviewer = as_role("admin"), as_role("reviewer")
+    fid = flags[0].id
+    reviewer.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "melanggar"})
+    assert reviewer.post(f"/case/{fid}/correct", {"decision": "retract", "note": "x"}).status_code == 403
+    admin.post(f"/case/{fid}/correct", {"decision": "retract", "note": ""})  # a note is required
+    assert _status(db_session, fid) is FlagStatus.CONFIRMED
+    admin.post(f"/case/{fid}/correct", {"decision": "retract", "note": "akun salah diatribusikan"})
+    assert _status(db_session, fid) is FlagStatus.WITHDRAWN
+    admin.post(f"/case/{fid}/correct", {"decision": "reopen", "note": "atribusi sudah diperiksa ulang"})
+    assert _status(db_session, fid) is FlagStatus.NEW
+    assert _decisions(db_session, fid) == ["confirm", "retract", "reopen"]
+    html = admin.get(f"/case/{fid}").get_data(as_text=True)
+    assert "melanggar" in html and "akun salah diatribusikan" in html and "atribusi sudah diperiksa ulang" in html
+    assert "ditarik kembali" in html and "dibuka kembali" in html
+    actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "flag")).all()
+    assert actions == ["review.confirm", "review.retract", "review.reopen"] and verify_chain(db_session).ok
+    admin.post(f"/case/{fid}/correct", {"decision": "retract", "note": "lagi"})  # an open case: nothing to retract
+    assert _status(db_session, fid) is FlagStatus.NEW
+
+
+def test_a_reopened_case_counts_only_new_votes(app, as_role, flags, db_session):
+    app.config["NETRAL_TWO_PERSON_RULE"] = True
+    a, b, admin = as_role("reviewer"), as_role("reviewer2"), as_role("admin")
+    fid = flags[0].id
+    a.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "ya"})
+    b.post(f"/case/{fid}/decide", {"decision": "confirm", "note": "ya"})
+    assert _status(db_session, fid) is FlagStatus.CONFIRMED
+    admin.post(f"/case/{fid}/correct", {"decision": "reopen", "note": "bukti baru"})
+    assert "Konfirmasi sejauh ini: 0 dari 2." in a.get(f"/case/{fid}").get_data(as_text=True)
+    a.post(f"/case/{fid}/decide", {"decision": "dismiss", "note": "ternyata netral"})  # a may vote again
+    assert _status(db_session, fid) is FlagStatus.DISMISSED  # medium severity: one dismissal closes it
+
+
+def _rejectable(db_session):
+    """A person flagged twice on a detected, confirmed link, and an unrelated flag."""
+    from models import AccountLink, AttributionMethod, LinkStatus
+    from tests.factories import make_person
+
+    actor = make_account(db_session)
+    person = make_person(db_session, None, name="Salah Orang")
+    link = AccountLink(person_id=person.id, account_id=actor.id, method=AttributionMethod.DETECTION,
+                       status=LinkStatus.CONFIRMED, confidence=0.8, evidence={})
+    db_session.add(link)
+    db_session.flush()
+    confirmed = make_flag(db_session, make_interaction(db_session, actor, make_post(db_session)), person,
+                          status=FlagStatus.CONFIRMED)
+    pending = make_flag(db_session, make_interaction(db_session, actor, make_post(db_session)), person)
+    unrelated = make_flag(db_session, status=FlagStatus.CONFIRMED)
+    db_session.commit()
+    return link, confirmed, pending, unrelated
+
+
+def test_rejecting_a_link_withdraws_the_flags_that_rested_on_it(as_role, db_session, users):
+    from models import AccountLink
+
+    link, confirmed, pending, unrelated = _rejectable(db_session)
+    confirmed_id, unrelated_id = confirmed.id, unrelated.id
+    admin = as_role("admin")
+    assert admin.post(f"/registry/link/{link.id}", {"status": "rejected", "note": "bukan akunnya"}).status_code == 302
+    fresh(db_session)
+    assert db_session.get(AccountLink, link.id).status.value == "rejected"
+    for flag in (confirmed, pending):
+        assert _status(db_session, flag.id) is FlagStatus.WITHDRAWN
+        reviews = db_session.scalars(select(Review).where(Review.flag_id == flag.id)).all()
+        assert [r.decision.value for r in reviews] == ["retract"] and "bukan akunnya" in reviews[0].note
+    assert _status(db_session, unrelated.id) is FlagStatus.CONFIRMED
+    actions = db_session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("review.retract") == 2 and "registry.link.rejected" in actions
+    assert verify_chain(db_session).ok
+    # The person is gone from the summaries for those cases.
+    from webui.exports.query import SummaryFilter, confirmed_cases, summary_rows
+
+    rows = list(summary_rows(db_session, SummaryFilter()))
+    assert sum(r[5] for r in rows) == 1 and sum(r[6] for r in rows) == 1
+    assert [c[0] for c in confirmed_cases(db_session, SummaryFilter())] == [unrelated_id]
+    assert "Salah Orang" not in str(list(confirmed_cases(db_session, SummaryFilter())))
+    # Withdrawn is a state of its own in the queue, and the case cannot be reopened while the link is rejected.
+    assert f"/case/{confirmed_id}" in admin.get("/queue/?status=withdrawn").get_data(as_text=True)
+    admin.post(f"/case/{confirmed_id}/correct", {"decision": "reopen", "note": "coba lagi"})
+    assert _status(db_session, confirmed_id) is FlagStatus.WITHDRAWN
+
+
+def test_case_page_shows_the_legal_basis_and_other_rules(as_role, db_session, users):
+    from models import PersonRole
+    from tests.factories import make_person
+
+    actor = make_account(db_session)
+    organizer = make_person(db_session, actor, role=PersonRole.KPPS, name="Ketua KPPS")
+    flag = make_flag(db_session, make_interaction(db_session, actor, make_post(db_session)), organizer,
+                     rule_code="QUOTE_PARTISAN",
+                     reasons=[{"rule": "POST_PARTISAN", "subject": "post:1", "explanation": "juga"}])
+    db_session.commit()
+    html = as_role("viewer").get(f"/case/{flag.id}").get_data(as_text=True)
+    basis = html[html.index('id="legal-basis"'):html.index('id="legal-basis"') + 400]
+    assert "Peraturan DKPP Nomor 2 Tahun 2017" in basis and "SKB" not in basis
+    assert "Dasar hukum" in html and 'id="other-rules"' in html and "membuat unggahan yang mendukung" in html
+    pdf = as_role("viewer").get(f"/export/case/{flag.id}.pdf")
+    assert pdf.status_code == 200

@@ -1,4 +1,7 @@
-"""Review stage: one blueprint per screen, registered together."""
+"""Review stage, screens: one blueprint per screen, registered together.
+
+Like all of webui, they may import `models`, `crawler`, `nlp` and `scheduler` (the jobs screen uses it).
+"""
 
 from __future__ import annotations
 

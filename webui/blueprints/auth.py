@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from models import User, record_event, session_scope, utcnow
-from webui.access import auth_hash
+from models.audit import USER_LOGIN, USER_LOGIN_FAILED, USER_LOGOUT, web_actor
+from webui import users as accounts
+from webui.access import AUTH_KEY, SESSION_DETAIL, SESSION_KEY, auth_hash, start_session
 from webui.database import db, engine
 from webui.i18n import LOCALES
-from webui.passwords import MIN_LENGTH, hash_password, verify_password
+from webui.limits import MAX_NEXT_LENGTH, MAX_USERNAME_LENGTH
+from webui.passwords import MIN_LENGTH, verify_password
 from webui.ratelimit import LoginLimiter, RedisLoginLimiter
 
 bp = Blueprint("auth", __name__)
@@ -20,58 +26,81 @@ def _limiter() -> LoginLimiter | RedisLoginLimiter:
     ext = current_app.extensions
     if "netral_login_limiter" not in ext:
         cfg = current_app.config
-        limits = (cfg["NETRAL_LOGIN_MAX_ATTEMPTS"], cfg["NETRAL_LOGIN_WINDOW_SECONDS"])
-        ext["netral_login_limiter"] = (RedisLoginLimiter(cfg["REDIS_URL"], *limits) if cfg.get("REDIS_URL")
-                                       else LoginLimiter(*limits))
+        window = cfg["NETRAL_LOGIN_WINDOW_SECONDS"]
+        ext["netral_login_limiter"] = (RedisLoginLimiter(cfg["REDIS_URL"], window) if cfg.get("REDIS_URL")
+                                       else LoginLimiter(window))
     return ext["netral_login_limiter"]
 
 
-def _attempt_keys(username: str) -> tuple[str, str]:
-    """What failed attempts are counted against: the client's address and the username."""
-    return f"ip:{request.remote_addr}", f"user:{username.lower()}"
+def _attempt_limits(username: str) -> dict[str, int]:
+    """What attempts are counted against, with each one's limit: the username (locked after
+    NETRAL_LOGIN_MAX_ATTEMPTS, from any address) and the client's address (a larger allowance, so the
+    colleagues behind one office address are not locked out with one username)."""
+    cfg = current_app.config
+    return {f"user:{username.lower()}": cfg["NETRAL_LOGIN_MAX_ATTEMPTS"],
+            f"ip:{request.remote_addr}": cfg["NETRAL_LOGIN_MAX_PER_ADDRESS"]}
+
+
+def _too_many(template: str, **context):
+    flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
+    return render_template(template, **context), 429
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an attacker-supplied absolute URL must not turn login into an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("queue.index")
+    """A local path to go on to, else the queue: an attacker-supplied URL must not turn login or the language
+    switch into an open redirect. Browsers drop tabs and newlines from URLs (`/\t/evil.example` is
+    `//evil.example` to them) and read a backslash as a slash, so any control character, space or
+    backslash, also percent-encoded, refuses the target; a newline would also break the Location header."""
+    fallback = url_for("queue.index")
+    if not target or len(target) > MAX_NEXT_LENGTH or not target.startswith("/"):
+        return fallback
+    for text in (target, unquote(target)):
+        if any(ch == "\\" or ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in text):
+            return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//") or unquote(target).startswith("//"):
+        return fallback
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
-        return render_template("login.html", next=request.args.get("next", ""))
-    username = request.form.get("username", "").strip()[:150]
+        return render_template("login.html", next=_safe_next(request.args.get("next")))
+    username = request.form.get("username", "").strip()[:MAX_USERNAME_LENGTH]
     password = request.form.get("password", "")
-    keys = _attempt_keys(username)
+    next_page = _safe_next(request.form.get("next"))
+    limits = _attempt_limits(username)
     limiter = _limiter()
-    if limiter.blocked(*keys):
-        flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
-        return render_template("login.html", next=request.form.get("next", "")), 429
+    token = limiter.attempt(limits)
+    if token is None:
+        return _too_many("login.html", next=next_page)
     user = db().scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password) and user is not None and user.is_active
     with session_scope(engine(), write=True) as s:
         if ok:
             s.get(User, user.id).last_login_at = utcnow()
-        record_event(s, username or "(empty)", "login" if ok else "login.failed", "user",
-                     user.id if user else None, {"ip": request.remote_addr})
+        event = record_event(s, web_actor(username), USER_LOGIN if ok else USER_LOGIN_FAILED, "user",
+                             user.id if user else None, {"ip": request.remote_addr})
+        event_id = event.id
     if not ok:
-        limiter.fail(*keys)
         flash(_("Wrong username or password."), "error")
-        return render_template("login.html", next=request.form.get("next", "")), 401
-    limiter.reset(*keys)
+        return render_template("login.html", next=next_page), 401
+    limiter.forgive(token, *limits)
+    limiter.reset(next(iter(limits)))  # the username's failures; the address keeps its count
     session.clear()  # a fresh session on login: no fixation
     session.permanent = True
-    session["user_id"] = user.id
-    session["auth_hash"] = auth_hash(user)
-    return redirect(_safe_next(request.form.get("next")))
+    start_session(user, event_id)
+    return redirect(next_page)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End the session here and on the server: the logout event names the session's login event, and a
+    cookie of an ended session is refused (webui.access.load_user), even a copy of it."""
     with session_scope(engine(), write=True) as s:
-        record_event(s, g.user.username, "logout", "user", g.user.id)
+        record_event(s, web_actor(g.user.username), USER_LOGOUT, "user", g.user.id,
+                     {SESSION_DETAIL: session.get(SESSION_KEY)})
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -91,31 +120,28 @@ def password():
     session of the user ends, this one goes on."""
     if request.method == "GET":
         return render_template("password.html", min_length=MIN_LENGTH)
-    keys = _attempt_keys(g.user.username)
+    limits = _attempt_limits(g.user.username)
     limiter = _limiter()
-    if limiter.blocked(*keys):
-        flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
-        return render_template("password.html", min_length=MIN_LENGTH), 429
+    token = limiter.attempt(limits)
+    if token is None:
+        return _too_many("password.html", min_length=MIN_LENGTH)
     new = request.form.get("new_password", "")
-    error = new_hash = None
-    if not verify_password(g.user.password_hash, request.form.get("current_password", "")):
-        limiter.fail(*keys)
+    error = user = None
+    current_ok = verify_password(g.user.password_hash, request.form.get("current_password", ""))
+    if current_ok:
+        limiter.forgive(token, *limits)  # the current password was right: no guess to count
+    if not current_ok:
         error = _("The current password is wrong.")
     elif new != request.form.get("repeat_password", ""):
         error = _("The two new passwords differ.")
     else:
         try:
-            new_hash = hash_password(new)  # which refuses a short one
+            user = accounts.change_own_password(engine(), g.user.id, new)  # which refuses a short one
         except ValueError:
             error = _("The new password must be at least %(n)s characters.", n=MIN_LENGTH)
     if error:
         flash(error, "error")
         return render_template("password.html", min_length=MIN_LENGTH), 400
-    limiter.reset(*keys)
-    with session_scope(engine(), write=True) as s:
-        user = s.get(User, g.user.id)
-        user.password_hash = new_hash
-        record_event(s, user.username, "user.password", "user", user.id)  # never the password itself
-        session["auth_hash"] = auth_hash(user)
+    session[AUTH_KEY] = auth_hash(user)  # this session goes on
     flash(_("Password changed. Your other sessions are logged out."), "ok")
     return redirect(url_for("queue.index"))

@@ -6,7 +6,6 @@ and a million-row GROUP BY should not run on every page view.
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 from flask import Blueprint, current_app, render_template
@@ -14,19 +13,25 @@ from sqlalchemy import case, func, literal_column, select
 
 from models import Flag, FlagStatus
 from webui.chart import daily_chart
+from webui.config import display_zone
 from webui.database import db, engine
+from webui.ttlcache import TTLCache
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CHART_DAYS = 120
 TOP = 15
-_cache: dict[str, tuple[float, dict]] = {}
+_cache: TTLCache[dict] = TTLCache()
 
 
-def _wib_day(dialect: str):
-    """The WIB calendar day of a flag's event, in each database's own date arithmetic."""
+def _local_day(dialect: str):
+    """The calendar day of a flag's event in the display zone, in each database's own date arithmetic.
+
+    SQLite has no time zones: it shifts by the zone's current offset (exact for Indonesia's zones).
+    """
+    zone = display_zone()
     if dialect == "postgresql":
-        return func.date(func.timezone("Asia/Jakarta", Flag.event_at))
-    return func.date(Flag.event_at, literal_column("'+7 hours'"))
+        return func.date(func.timezone(zone.name, Flag.event_at))
+    return func.date(Flag.event_at, literal_column(f"'{zone.utc_offset_minutes():+d} minutes'"))
 
 
 def _counts(column, limit: int | None = None) -> list[tuple[str, int]]:
@@ -37,7 +42,7 @@ def _counts(column, limit: int | None = None) -> list[tuple[str, int]]:
 
 
 def _timeline() -> tuple[list[date], list[int], list[int]]:
-    day = _wib_day(engine().dialect.name).label("day")
+    day = _local_day(engine().dialect.name).label("day")
     confirmed = func.sum(case((Flag.status == FlagStatus.CONFIRMED, 1), else_=0))
     rows = db().execute(select(day, func.count(), confirmed).where(Flag.event_at.is_not(None))
                         .group_by(day).order_by(day.desc()).limit(CHART_DAYS)).all()
@@ -50,12 +55,12 @@ def _timeline() -> tuple[list[date], list[int], list[int]]:
 
 
 def _stats() -> dict:
-    key = str(engine().url)
-    hit = _cache.get(key)
-    if hit and time.monotonic() - hit[0] < current_app.config["NETRAL_COUNTS_CACHE_SECONDS"]:
-        return hit[1]
+    return _cache.get_or_compute(str(engine().url), current_app.config["NETRAL_COUNTS_CACHE_SECONDS"], _compute)
+
+
+def _compute() -> dict:
     days, flagged, confirmed = _timeline()
-    stats = {
+    return {
         "status": _counts(Flag.status),
         "rule": _counts(Flag.rule_code, TOP),
         "institution": _counts(Flag.institution, TOP),
@@ -64,8 +69,6 @@ def _stats() -> dict:
         "first_day": days[0] if days else None,
         "last_day": days[-1] if days else None,
     }
-    _cache[key] = (time.monotonic(), stats)
-    return stats
 
 
 @bp.get("/")

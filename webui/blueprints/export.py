@@ -10,7 +10,7 @@ import tempfile
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file, stream_with_context
 from sqlalchemy.orm import Session
 
-from models import Platform, UserRole, record_event, session_scope, utcnow
+from models import Platform, UserRole, audit, record_event, session_scope, utcnow
 from webui.database import db, engine
 from webui.exports import FORMATS, writer
 from webui.exports.query import SummaryFilter
@@ -43,10 +43,11 @@ def summary():
         abort(400)
     try:
         f = SummaryFilter.from_mapping(request.form)
-    except ValueError:
-        abort(400)
+        f.conditions()  # a date out of range fails here, not halfway through a streamed file
+    except ValueError as exc:
+        abort(400, description=str(exc))
     nip = _include_nip()
-    _audit("export.summary", None, None, {"format": fmt, "nip": nip, **f.describe()})
+    _audit(audit.EXPORT_SUMMARY, None, None, {"format": fmt, "nip": nip, **f.describe()})
     write, mimetype = writer(fmt)
     name = f"netral-ringkasan-{utcnow():%Y%m%d-%H%M%S}.{fmt}"
     eng = engine()
@@ -80,8 +81,30 @@ def case_pdf(flag_id: int):
     if found is None:
         abort(404)
     nip = _include_nip()
-    _audit("export.case", "flag", flag_id, {"nip": nip})
+    _audit(audit.EXPORT_CASE, "flag", flag_id, {"nip": nip})
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     write_case_pdf(found, spool, include_nip=nip, generated_by=g.user.username)
     spool.seek(0)
     return send_file(spool, mimetype="application/pdf", as_attachment=True, download_name=f"netral-kasus-{flag_id}.pdf")
+
+
+RAW_PARTS = {"interaction": "interaction", "post": "post", "reply": "own_post"}
+
+
+@bp.get("/case/<int:flag_id>/raw.json")
+def case_raw(flag_id: int):
+    """The full raw payload of one part of a case (?part=interaction|post|reply), verbatim as captured and
+    hashed: the case page shows a huge one truncated and links here. A download, never rendered."""
+    from webui.review.case_data import load_case
+
+    part = request.args.get("part", "post")
+    if part not in RAW_PARTS:
+        abort(400, description=f"part must be one of: {', '.join(RAW_PARTS)}")
+    found = load_case(db(), flag_id)
+    row = getattr(found, RAW_PARTS[part], None) if found is not None else None
+    if row is None or not row.raw_json:
+        abort(404)
+    _audit(audit.EXPORT_CASE, "flag", flag_id, {"raw": part})
+    response = Response(row.raw_json.encode("utf-8"), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="netral-kasus-{flag_id}-{part}.json"'
+    return response

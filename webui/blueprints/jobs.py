@@ -2,8 +2,9 @@
 
 Admins create and edit jobs (source, targets, options, schedule per election phase, profile, enabled),
 enable or disable them and ask for a run now (next_run_at NULL: the scheduler picks it up on its next
-poll). Jobs are validated by the scheduler's own `validate_job`, as a jobs file's entries are. Every
-change is an audit event. Errors and targets come from crawls and users: templates only ever autoescape.
+poll). Jobs are validated by the scheduler's own `validate_job`, as a jobs file's entries are, and by its
+crawl step's `crawl_request` (targets and options as the crawl will read them). Every change is an audit
+event. Errors and targets come from crawls and users: templates only ever autoescape.
 """
 
 from __future__ import annotations
@@ -11,25 +12,28 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import click
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from models import CrawlRun, UserRole, record_event, session_scope, utcnow
+from crawler.plan import SOURCES as CRAWL_SOURCES
+from models import CrawlRun, UserRole, audit, record_event, session_scope, utcnow
+from models.base import Phase
 from models.jobs import CrawlJob
 from models.profile import ProfileError, load_profile
+from scheduler.crawl import PlanError, crawl_request
 from scheduler.specs import PHASES, ScheduleError, validate_job
 from webui.access import require_role
 from webui.database import db, engine
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 RECENT_RUNS = 30
-SOURCES = ("bluesky", "mastodon")
+SOURCES = tuple(CRAWL_SOURCES)
 EDITABLE = ("source", "targets", "options", "schedule", "profile_path", "enabled")
-PHASE_LABELS = {"before": _l("before the campaign"), "campaign": _l("campaign"), "quiet": _l("quiet period"),
-                "voting_day": _l("voting day"), "after": _l("after voting day"), "default": _l("default")}
+PHASE_LABELS = {Phase.BEFORE.value: _l("before the campaign"), Phase.CAMPAIGN.value: _l("campaign"),
+                Phase.QUIET.value: _l("quiet period"), Phase.VOTING_DAY.value: _l("voting day"),
+                Phase.AFTER.value: _l("after voting day"), "default": _l("default")}
 RUN_STATUS = {"running": _l("running"), "completed": _l("completed"), "failed": _l("failed"),
               "interrupted": _l("interrupted")}
 
@@ -103,13 +107,10 @@ def _validated(raw: dict, stored_profile: str | None = None) -> dict:
             load_profile(spec.profile)
         except ProfileError as exc:
             raise ValueError(_("Invalid profile: %(error)s", error=str(exc))) from None
-    from scheduler.steps import crawl_command  # the crawl step refuses options for another source
-
-    try:
-        crawl_command(spec.source, spec.targets, spec.options, spec.profile)
-    except (click.ClickException, TypeError, AttributeError) as exc:
-        message = exc.message if isinstance(exc, click.ClickException) else str(exc)
-        raise ValueError(_("Invalid job: %(error)s", error=message)) from None
+    try:  # as the crawl step will run it: e.g. an option of another source, or a target of the wrong type
+        crawl_request(spec.source, spec.targets, spec.options, spec.profile)
+    except PlanError as exc:
+        raise ValueError(_("Invalid job: %(error)s", error=str(exc))) from None
     return {"name": spec.name, "source": spec.source, "targets": spec.targets, "options": spec.options,
             "schedule": spec.schedule, "profile_path": spec.profile, "enabled": spec.enabled}
 
@@ -140,7 +141,7 @@ def create():
         job = CrawlJob(origin="db", consecutive_failures=0, next_run_at=None, **values)
         s.add(job)
         s.flush()
-        record_event(s, g.user.username, "job.add", "crawl_job", job.id, values)
+        record_event(s, g.user.username, audit.JOB_ADD, "crawl_job", job.id, values)
     flash(_("Job added; it runs on the scheduler's next poll."), "ok")
     return redirect(url_for("jobs.index"))
 
@@ -177,7 +178,7 @@ def update(job_id: int):
         for key, (_before, after) in changes.items():
             setattr(job, key, after)
         if changes:
-            record_event(s, g.user.username, "job.edit", "crawl_job", job.id, {"name": job.name, **changes})
+            record_event(s, g.user.username, audit.JOB_EDIT, "crawl_job", job.id, {"name": job.name, **changes})
     flash(_("Job saved.") if changes else _("Nothing changed."), "ok")
     return redirect(url_for("jobs.index"))
 
@@ -190,7 +191,7 @@ def set_enabled(job_id: int):
         job = _job_for_update(s, job_id)
         if job.enabled != enabled:
             job.enabled = enabled
-            record_event(s, g.user.username, "job.enable" if enabled else "job.disable", "crawl_job", job.id,
+            record_event(s, g.user.username, audit.JOB_ENABLE if enabled else audit.JOB_DISABLE, "crawl_job", job.id,
                          {"name": job.name})
     flash(_("Job enabled.") if enabled else _("Job disabled."), "ok")
     return redirect(url_for("jobs.index"))
@@ -211,7 +212,7 @@ def run_now(job_id: int):
             return redirect(url_for("jobs.index"))
         before = job.next_run_at
         job.next_run_at = None
-        record_event(s, g.user.username, "job.run_now", "crawl_job", job.id,
+        record_event(s, g.user.username, audit.JOB_RUN_NOW, "crawl_job", job.id,
                      {"name": job.name, "next_run_at_before": before.isoformat() if before else None})
     flash(_("The job will run on the scheduler's next poll."), "ok")
     return redirect(url_for("jobs.index"))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from models import Flag, FlagStatus, Platform, Severity
+from models import Decision, Flag, FlagStatus, Platform, Review, Severity
 from webui.access import DECIDERS, require_role
 from webui.database import db, engine
 from webui.review import queue as q
 from webui.review.messages import conflict_message, policy
-from webui.review.service import ReviewConflict, claim, claim_active
+from webui.review.service import OPEN, VOTES, ReviewConflict, claim, claim_active, participants
 from webui.rules_info import rule_codes
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
@@ -22,11 +22,28 @@ def index():
     cfg = current_app.config
     rows, next_cursor = q.page(db(), f, cfg["NETRAL_QUEUE_PAGE_SIZE"], request.args.get("after", ""), g.user)
     counts = q.status_counts(engine(), db(), cfg["NETRAL_COUNTS_CACHE_SECONDS"])
+    pol = policy()
     return render_template(
         "queue.html", f=f, rows=rows, next_cursor=next_cursor, counts=counts, statuses=list(FlagStatus),
         severities=list(Severity), platforms=list(Platform), rules=_rules(),
-        first_page=not request.args.get("after"), pol=policy(), claim_active=claim_active,
+        first_page=not request.args.get("after"), pol=pol, claim_active=claim_active,
+        took_part=_took_part([r.id for r in rows if r.status in OPEN]) if pol.two_person else set(),
     )
+
+
+def _took_part(flag_ids: list[int]) -> set[int]:
+    """The open flags on this page the user voted on or escalated (the two-person rule refuses their claim)."""
+    if not flag_ids or g.user is None:
+        return set()
+    rows = db().execute(
+        select(Review.flag_id, Review.reviewer_id, Review.decision)
+        .where(Review.flag_id.in_(flag_ids), Review.decision.in_([*VOTES, Decision.ESCALATE, Decision.REOPEN]))
+        .order_by(Review.id)
+    ).all()
+    by_flag: dict[int, list] = {}
+    for flag_id, reviewer, decision in rows:
+        by_flag.setdefault(flag_id, []).append((reviewer, decision))
+    return {fid for fid, history in by_flag.items() if g.user.id in participants(history)}
 
 
 def _rules() -> list[str]:

@@ -1,6 +1,7 @@
 """Review stage, registry screen: people and their accounts with attribution evidence; admins edit.
 
-Admins add or edit people and confirm or reject detected account links; every change is audited.
+Admins add or edit people and confirm or reject detected account links; every change is audited. Rejecting
+a link withdraws the flags that rested on it (webui.review.service.withdraw_for_link).
 NIPs are shown to admins only.
 """
 
@@ -12,10 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from models import AccountLink, LinkStatus, Person, PersonRole, UserRole, record_event, session_scope
+from models import AccountLink, LinkStatus, Person, PersonRole, UserRole, audit, record_event, session_scope
 from models.registry import person_key
 from webui.access import require_role
 from webui.database import db, engine
+from webui.review.queue import clear_counts
+from webui.review.service import withdraw_for_link
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 PAGE = 50
@@ -91,7 +94,7 @@ def create_person():
             changes = _apply(person)
             s.add(person)
             s.flush()
-            record_event(s, g.user.username, "registry.person.add", "person", person.id, changes)
+            record_event(s, g.user.username, audit.REGISTRY_PERSON_ADD, "person", person.id, changes)
     except (ValueError, IntegrityError) as exc:
         flash(str(exc) if isinstance(exc, ValueError) else _("This person is already in the registry."), "error")
         return render_template("person_form.html", person=None, roles=list(PersonRole)), 400
@@ -108,7 +111,7 @@ def edit_person(person_id: int):
                 abort(404)
             changes = _apply(person)
             if changes:
-                record_event(s, g.user.username, "registry.person.edit", "person", person.id, changes)
+                record_event(s, g.user.username, audit.REGISTRY_PERSON_EDIT, "person", person.id, changes)
     except (ValueError, IntegrityError) as exc:
         flash(str(exc) if isinstance(exc, ValueError) else _("This person is already in the registry."), "error")
     return redirect(url_for("registry.person", person_id=person_id))
@@ -129,9 +132,18 @@ def decide_link(link_id: int):
         before = link.status.value
         link.status, link.decided_by = status, g.user.username
         link.note = request.form.get("note", "").strip()[:2000] or link.note
+        withdrawn: list[int] = []
+        if status is LinkStatus.REJECTED and before != LinkStatus.REJECTED.value:
+            s.flush()
+            # The record is corrected: flags that accused this person for this account are withdrawn.
+            withdrawn = withdraw_for_link(s, link, g.user, request.form.get("note", "").strip()[:2000])
         record_event(s, g.user.username, f"registry.link.{status.value}", "account_link", link.id,
-                     {"person_id": link.person_id, "account_id": link.account_id, "before": before})
+                     {"person_id": link.person_id, "account_id": link.account_id, "before": before,
+                      **({"withdrawn_flags": withdrawn} if withdrawn else {})})
         person_id = link.person_id
+    if withdrawn:
+        clear_counts()
+        flash(_("Flags withdrawn because they rested on this link: %(num)s.", num=len(withdrawn)), "ok")
     if request.form.get("back") == "list":
         return redirect(url_for("registry.index"))
     return redirect(url_for("registry.person", person_id=person_id))

@@ -7,9 +7,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from models import User, UserRole, record_event, session_scope
+from models.audit import USER_UPDATE, web_actor
+from webui import users as accounts
 from webui.access import require_role
 from webui.database import db, engine
-from webui.passwords import hash_password
+from webui.limits import check_username
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -24,21 +26,16 @@ def index():
 @bp.post("/")
 @require_role(UserRole.ADMIN)
 def add():
-    username = request.form.get("username", "").strip()
     try:
+        username = check_username(request.form.get("username"))
         role = UserRole(request.form.get("role", ""))
-        password_hash = hash_password(request.form.get("password", ""))
+        accounts.create_user(engine(), web_actor(g.user.username), username, request.form.get("password", ""), role)
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for("users.index"))
-    with session_scope(engine(), write=True) as s:
-        if not username or s.scalar(select(User.id).where(User.username == username)):
-            flash(_("That username is empty or taken."), "error")
-            return redirect(url_for("users.index"))
-        user = User(username=username, password_hash=password_hash, role=role)
-        s.add(user)
-        s.flush()
-        record_event(s, g.user.username, "user.add", "user", user.id, {"username": username, "role": role.value})
+    except accounts.UsernameTaken:
+        flash(_("That username is empty or taken."), "error")
+        return redirect(url_for("users.index"))
     flash(_("User added."), "ok")
     return redirect(url_for("users.index"))
 
@@ -60,7 +57,7 @@ def update(user_id: int):
             changes["active"] = [user.is_active, active]
             user.is_active = active
         if changes:
-            record_event(s, g.user.username, "user.update", "user", user.id, changes)
+            record_event(s, web_actor(g.user.username), USER_UPDATE, "user", user.id, changes)
     return redirect(url_for("users.index"))
 
 
@@ -69,16 +66,12 @@ def update(user_id: int):
 def set_password(user_id: int):
     """An admin sets a new password for a user who lost theirs; that user's sessions end."""
     try:
-        password_hash = hash_password(request.form.get("password", ""))
+        user = accounts.set_password(engine(), web_actor(g.user.username), request.form.get("password", ""),
+                                     user_id=user_id)
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for("users.index"))
-    with session_scope(engine(), write=True) as s:
-        user = s.get(User, user_id)
-        if user is None:
-            return redirect(url_for("users.index"))
-        user.password_hash = password_hash
-        record_event(s, g.user.username, "user.password_reset", "user", user.id, {"username": user.username})
-        name = user.username
-    flash(_("New password set for %(name)s.", name=name), "ok")
+    if user is None:
+        return redirect(url_for("users.index"))
+    flash(_("New password set for %(name)s.", name=user.username), "ok")
     return redirect(url_for("users.index"))

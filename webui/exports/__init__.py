@@ -1,6 +1,7 @@
 """Review stage, exports: compliance summaries (CSV, XLSX, PDF) and per-case evidence reports (PDF).
 
-FORMATS is the registry of summary writers; `writer(name)` raises on an unknown format.
+FORMATS is the registry of summary writers; `writer(name)` raises on an unknown format. Like all of webui,
+they may import `models`, `crawler`, `nlp` and `scheduler` (they need only `models`).
 """
 
 from __future__ import annotations

@@ -10,13 +10,13 @@ from typing import BinaryIO
 
 from models import utcnow
 from webui.exports.pdfbase import NetralPDF
-from webui.formatting import wib
+from webui.formatting import local_time
 from webui.review.case_data import Case
-from webui.rules_info import rule_act
+from webui.rules_info import legal_basis, other_rules, rule_act
 
 KIND_ID = {"like": "menyukai", "reply": "membalas", "repost": "membagikan ulang", "quote": "mengutip"}
 DECISION_ID = {"claim": "mengambil", "release": "melepas", "confirm": "mengonfirmasi", "dismiss": "menolak",
-               "escalate": "mengeskalasi"}
+               "escalate": "mengeskalasi", "reopen": "membuka kembali", "retract": "menarik kembali"}
 RAW_EXCERPT = 3000
 
 
@@ -34,11 +34,11 @@ def write_case_pdf(case: Case, fh: BinaryIO, include_nip: bool = False, generate
     pdf = NetralPDF(f"Laporan bukti kasus #{flag.id}")
     pdf.add_page()
     pdf.heading(f"Laporan bukti dugaan pelanggaran netralitas — kasus #{flag.id}")
-    pdf.field("Dibuat", f"{wib(utcnow())} oleh {generated_by or '-'}")
+    pdf.field("Dibuat", f"{local_time(utcnow())} oleh {generated_by or '-'}")
     pdf.field("Status", flag.status.value)
     pdf.ln(2)
     pdf.heading("Waktu dan tempat", 11)
-    pdf.field("Waktu kejadian", wib(flag.event_at))
+    pdf.field("Waktu kejadian", local_time(flag.event_at))
     pdf.field("Platform", flag.platform.value)
     pdf.field("URL unggahan", case.post.url if case.post else None)
     if case.own_post is not None:
@@ -60,7 +60,12 @@ def write_case_pdf(case: Case, fh: BinaryIO, include_nip: bool = False, generate
     pdf.field("Aturan", flag.rule_code)
     act = rule_act(flag.rule_code)
     if act:
-        pdf.field("Perbuatan yang dilarang", act)
+        pdf.field("Perbuatan yang dinilai", act)
+    for code, other in other_rules(flag.reasons):
+        pdf.field("Aturan lain (perbuatan yang sama)", f"{code} — {other}" if other else code)
+    if person is not None:
+        # The law that binds this person's role: the ASN decree binds civil servants only.
+        pdf.field("Dasar hukum", "; ".join(legal_basis(person.role.value)) or "-")
     pdf.field("Tingkat", flag.severity.value)
     pdf.field("Uraian", describe_act(case))
     pdf.field("Alasan sistem", flag.explanation)
@@ -72,7 +77,7 @@ def write_case_pdf(case: Case, fh: BinaryIO, include_nip: bool = False, generate
     for label, row in (("Interaksi", case.interaction), ("Unggahan", case.post), ("Balasan", case.own_post)):
         if row is None:
             continue
-        pdf.field(f"{label}: waktu tangkap", wib(row.fetched_at))
+        pdf.field(f"{label}: waktu tangkap", local_time(row.fetched_at))
         pdf.field(f"{label}: SHA-256", row.raw_sha256)
         excerpt = row.raw_json if len(row.raw_json) <= RAW_EXCERPT else row.raw_json[:RAW_EXCERPT] + " …"
         pdf.field(f"{label}: data mentah", excerpt)
@@ -80,7 +85,7 @@ def write_case_pdf(case: Case, fh: BinaryIO, include_nip: bool = False, generate
     for review in case.reviews:
         verb = DECISION_ID.get(review.decision.value, review.decision.value)
         note = f": {review.note}" if review.note else ""
-        pdf.field(wib(review.created_at), f"{review.reviewer.username} {verb}{note}")
+        pdf.field(local_time(review.created_at), f"{review.reviewer.username} {verb}{note}")
     if not case.reviews:
         pdf.field("-", "Belum ada keputusan")
     fh.write(bytes(pdf.output()))

@@ -1,10 +1,13 @@
-"""Review stage, exports: a PDF document with the bundled DejaVu font (crawled text is full Unicode)."""
+"""Review stage, exports: a PDF document with the bundled DejaVu font (crawled text is full Unicode; control,
+bidi and invisible characters are drawn as visible markers, webui.formatting.visible)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fpdf import FPDF
+
+from webui.formatting import visible
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 
@@ -20,6 +23,13 @@ class NetralPDF(FPDF):
         self.set_creator("Netral")
         self.set_auto_page_break(True, margin=15)
         self.set_font("DejaVu", size=9)
+
+    # Every text drawn (fields, headings, table cells, the footer) shows invisible characters as markers.
+    def cell(self, w=None, h=None, text="", *args, **kwargs):
+        return super().cell(w, h, visible(text), *args, **kwargs)
+
+    def multi_cell(self, w, h=None, text="", *args, **kwargs):
+        return super().multi_cell(w, h, visible(text), *args, **kwargs)
 
     def footer(self) -> None:
         self.set_y(-12)

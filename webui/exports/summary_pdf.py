@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from models import utcnow
 from webui.exports.pdfbase import NetralPDF
-from webui.exports.query import SUMMARY_HEADER, SummaryFilter, case_header, confirmed_cases, summary_rows
-from webui.formatting import wib
+from webui.exports.query import SUMMARY_HEADER, SummaryFilter, case_header, confirmed_cases, summary_rows, time_column
+from webui.formatting import local_time
 
 MAX_CASES = 2000
 
@@ -23,7 +23,7 @@ def write_pdf(session: Session, f: SummaryFilter, include_nip: bool, fh: BinaryI
     pdf = NetralPDF("Ringkasan kepatuhan netralitas")
     pdf.add_page(orientation="L")
     pdf.heading("Ringkasan kepatuhan netralitas")
-    pdf.field("Dibuat", wib(utcnow()))
+    pdf.field("Dibuat", local_time(utcnow()))
     pdf.field("Cakupan", ", ".join(f"{k}={v}" for k, v in f.describe().items()) or "semua")
     pdf.ln(3)
     pdf.heading("Jumlah per instansi, wilayah, platform dan aturan", 11)
@@ -31,7 +31,7 @@ def write_pdf(session: Session, f: SummaryFilter, include_nip: bool, fh: BinaryI
     pdf.ln(4)
     pdf.heading("Kasus terkonfirmasi", 11)
     header = case_header(include_nip)
-    keep = [i for i, h in enumerate(header) if h not in ("sha256_bukti", "waktu_tangkap_wib", "url")]
+    keep = [i for i, h in enumerate(header) if h not in ("sha256_bukti", time_column("waktu_tangkap"), "url")]
     cases = confirmed_cases(session, f, include_nip)
     shown = [[row[i] for i in keep] for row in itertools.islice(cases, max_cases)]
     pdf.table([header[i] for i in keep], shown)

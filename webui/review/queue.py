@@ -6,7 +6,7 @@ The sort key is (score, id) or (event_at, id), both descending, served by the fl
 
 from __future__ import annotations
 
-import time
+import math
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -15,7 +15,8 @@ from sqlalchemy import Engine, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from models import Account, Flag, FlagStatus, Person, Platform, Severity, User
-from webui.formatting import WIB
+from webui.config import display_zone
+from webui.ttlcache import TTLCache
 
 SORTS = ("score", "time")
 
@@ -61,18 +62,33 @@ class QueueFilter:
         return {k: v for k, v in values.items() if v}
 
 
+# Filter dates and cursor keys outside these bounds are refused: a day's bounds in UTC must stay within
+# what Python and the databases can hold (date.max + 1 day overflows), and ids within BIGINT.
+MIN_DAY, MAX_DAY = date(1900, 1, 1), date(9000, 12, 31)
+MAX_ID = 2**63 - 1
+
+
 def _parse_date(value: str) -> date | None:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if MIN_DAY <= day <= MAX_DAY else None
 
 
 def _parse_float(value: str) -> float | None:
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
+
+
+def _parse_id(value: str) -> int:
+    """An id from a cursor: ValueError unless plain ASCII digits within BIGINT."""
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
+        raise ValueError(value)
+    return int(value)
 
 
 def _one_of(values) -> callable:
@@ -90,9 +106,17 @@ _CHECKS = {
 _DEFAULTS = {"status": FlagStatus.NEW.value, "sort": "score"}
 
 
-def wib_day_start(day: date) -> datetime:
-    """The UTC instant a WIB calendar day begins: the reviewer's dates are Jakarta dates."""
-    return datetime.combine(day, dtime.min, tzinfo=WIB)
+def _readable(value: str, parse):
+    """The parsed value, or ValueError naming it (a filter built without from_args, e.g. an export's)."""
+    parsed = parse(value)
+    if parsed is None:
+        raise ValueError(f"unreadable or out of range: {value!r} (dates {MIN_DAY} to {MAX_DAY})")
+    return parsed
+
+
+def local_day_start(day: date) -> datetime:
+    """The instant a calendar day begins in the display zone (NETRAL_TIMEZONE): the reviewer's dates are local."""
+    return datetime.combine(day, dtime.min, tzinfo=display_zone().tz)
 
 
 def conditions(f: QueueFilter, user: User | None = None) -> list:
@@ -111,13 +135,13 @@ def conditions(f: QueueFilter, user: User | None = None) -> list:
     if f.regency:
         cond.append(Flag.region_regency == f.regency)
     if f.date_from:
-        cond.append(Flag.event_at >= wib_day_start(_parse_date(f.date_from)))
+        cond.append(Flag.event_at >= local_day_start(_readable(f.date_from, _parse_date)))
     if f.date_to:
-        cond.append(Flag.event_at < wib_day_start(_parse_date(f.date_to) + timedelta(days=1)))
+        cond.append(Flag.event_at < local_day_start(_readable(f.date_to, _parse_date) + timedelta(days=1)))
     if f.score_min:
-        cond.append(Flag.score >= _parse_float(f.score_min))
+        cond.append(Flag.score >= _readable(f.score_min, _parse_float))
     if f.score_max:
-        cond.append(Flag.score <= _parse_float(f.score_max))
+        cond.append(Flag.score <= _readable(f.score_max, _parse_float))
     if f.mine and user is not None:
         cond.append(Flag.assignee_id == user.id)
     return cond
@@ -136,10 +160,14 @@ def decode_cursor(cursor: str, sort: str):
         key, ident = rest.rsplit("_", 1)
         if kind == "t" and sort == "time":
             moment = datetime.fromisoformat(key)
-            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), int(ident)
+            moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+            if not MIN_DAY <= moment.date() <= MAX_DAY:
+                return None
+            return moment, _parse_id(ident)
         if kind == "s" and sort == "score":
-            return float(key), int(ident)
-    except (ValueError, IndexError):
+            score = _parse_float(key)
+            return (score, _parse_id(ident)) if score is not None else None
+    except (ValueError, IndexError, OverflowError):
         pass
     return None
 
@@ -177,20 +205,19 @@ def page(session: Session, f: QueueFilter, size: int, after: str = "", user: Use
     return rows[:size], next_cursor
 
 
-_counts_cache: dict[str, tuple[float, dict[str, int]]] = {}
+_counts_cache: TTLCache[dict[str, int]] = TTLCache()
 
 
 def status_counts(engine: Engine, session: Session, ttl: int) -> dict[str, int]:
     """Flags per status, cached for `ttl` seconds: a full count of a million rows would dominate every page."""
-    key = str(engine.url)
-    hit = _counts_cache.get(key)
-    if hit and time.monotonic() - hit[0] < ttl:
-        return hit[1]
-    counts = {s.value: 0 for s in FlagStatus}
-    for status, n in session.execute(select(Flag.status, func.count()).group_by(Flag.status)):
-        counts[status.value] = n
-    _counts_cache[key] = (time.monotonic(), counts)
-    return counts
+
+    def count() -> dict[str, int]:
+        counts = {s.value: 0 for s in FlagStatus}
+        for status, n in session.execute(select(Flag.status, func.count()).group_by(Flag.status)):
+            counts[status.value] = n
+        return counts
+
+    return _counts_cache.get_or_compute(str(engine.url), ttl, count)
 
 
 def clear_counts() -> None:
