@@ -1,4 +1,4 @@
-"""Store stage commands: `netral db`, `registry`, `profile` and `audit`, and the helpers every stage's
+"""Store stage commands: `netral db`, `registry` and `audit`, and the helpers every stage's
 commands share (opening the database, refusing one that is not migrated)."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sqlalchemy.orm import selectinload
 from models import Person, PersonRole, migrate, session_scope
 from models.audit import chain_head, seal_chain, verify_all
 from models.migrate import alembic_config
-from models.profile import ProfileError, load_profile
 from models.registry_import import RegistryImportError, import_registry, write_rejects
 from models.session import database_url, make_engine
 
@@ -152,23 +151,6 @@ def list_cmd(role: str | None, show_nip: bool) -> None:
 
 
 @click.group()
-def profile() -> None:
-    """Work with election profiles (YAML: calendar, candidates, parties, official accounts)."""
-
-
-@profile.command("check")
-@click.argument("profile_file", type=click.Path(dir_okay=False))
-def check_profile(profile_file: str) -> None:
-    """Validate PROFILE_FILE and print a summary; exit non-zero naming the bad field."""
-    try:
-        loaded = load_profile(profile_file)
-    except ProfileError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(loaded.summary())
-    click.echo("Profile is valid.")
-
-
-@click.group()
 def audit() -> None:
     """Inspect the append-only audit trail."""
 
@@ -221,4 +203,4 @@ def seal() -> None:
     click.echo(text or "Nothing to seal: the chain is empty, already keyed, or broken (run `netral audit verify`)")
 
 
-COMMANDS = [db, registry, profile, audit]
+COMMANDS = [db, registry, audit]

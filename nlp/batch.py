@@ -32,12 +32,21 @@ def _parse(lines: Iterable[bytes], required: dict[str, bool], err: IO[str]) -> I
             err.write(f"line {number}: not valid JSON ({exc.msg})\n")
             yield number, None
             continue
-        problem = _check(rec, required)
+        problem = _check(rec, required) or (_surrogates(rec) if "\\u" in line or not isinstance(raw, bytes) else None)
         if problem:
             err.write(f"line {number}: {problem}\n")
             yield number, None
             continue
         yield number, rec
+
+
+def _surrogates(rec: Any) -> str | None:
+    """A JSON escape such as "\\ud800" decodes to a lone surrogate, which is not text: name it."""
+    try:
+        json.dumps(rec, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains a lone surrogate (not valid Unicode text)"
+    return None
 
 
 def _check(rec: Any, required: dict[str, bool]) -> str | None:

@@ -1,4 +1,4 @@
-"""CLI for the NLP stage: classify, detect-role, flag, and `nlp train` / `nlp evaluate`.
+"""CLI for the NLP stage: classify, detect-role, flag, `nlp train` / `nlp evaluate`, and `profile check`.
 
 Each command is a thin call into nlp/. The batch forms (`classify FILE`, `detect-role FILE`)
 never touch the database.
@@ -140,4 +140,28 @@ def evaluate(split: str, errors: bool) -> None:
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
 
-COMMANDS = [classify, detect_role, flag, nlp]
+@click.group()
+def profile() -> None:
+    """Work with election profiles (YAML: calendar, candidates, parties, official accounts)."""
+
+
+@profile.command("check")
+@click.argument("profile_file", type=click.Path(dir_okay=False))
+def check_profile(profile_file: str) -> None:
+    """Validate PROFILE_FILE and print a summary; exit non-zero naming the bad field."""
+    from models.profile import ProfileError, load_profile
+    from nlp.gazetteer import alias_warnings
+
+    try:
+        loaded = load_profile(profile_file)
+    except ProfileError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(loaded.summary())
+    for warning in alias_warnings(loaded):
+        click.echo(f"warning: {warning}")
+    click.echo("Profile is valid.")
+
+
+# `profile check` lives here: beyond the profile's own validation it warns about names the gazetteer
+# would match in everyday text (nlp.gazetteer.alias_warnings).
+COMMANDS = [classify, detect_role, flag, nlp, profile]

@@ -49,6 +49,18 @@ _PLACE_BEFORE = {"rt", "rw", "rt/rw", "gang", "gg", "blok", "kav", "lantai", "lt
                  "tanggal", "kelas", "ruang", "lorong", "dusun", "lingkungan", "lk", "tps", "km", "jalur",
                  "pintu", "halte", "rumah", "loket", "antrean", "antre", "kursi", "meja", "nim",
                  "rayon", "sektor", "zona", "kloter", "angkatan", "episode", "eps", "season", "bab", "pasal"}
+# Cues that make a number a ballot number on their own ("nomor urut 2", "paslon 01", "coblos 2").
+_STRONG_CUE_BEFORE = {"urut", "paslon", "pasangan", "coblos", "nourut", "contreng", "#"}
+# Next to a padded number ("gas 02", "pilih 01", "02 menang") these make it a ballot number.
+_STANCE_NEAR_NUMBER = {"coblos", "pilih", "dukung", "menang", "menangkan", "gas", "ayo", "salam", "jari", "lanjut",
+                       "lanjutkan", "pasti", "fix", "nomor"}
+# Categories that make a post about the election, so a weaker cue ("nomor 1", "01") can be a ballot number.
+ELECTORAL_CONTEXT = frozenset({"kandidat", "tagar_kandidat", "akun_kandidat", "partai_kandidat", "partai",
+                               "tokoh", "pemilu", "lembaga", "kandidat_umum", "kampanye"})
+# "<word> nomor N" where N is a rank or an address, not a ballot number.
+_RANK_BEFORE = {"juara", "peringkat", "ranking", "rangking", "rank", "jl", "jl.", "jln", "jalan", "gang", "gg",
+                "blok", "rumah", "kamar", "lantai", "kavling", "kav", "ruko", "kios", "lapak", "meja", "kursi",
+                "antrean", "antrian", "soal", "halaman", "hal", "lagu", "track", "pintu", "gerbong", "kereta"}
 # A number followed by these is a count, not a ballot number ("coblos satu kali", "2 orang").
 _COUNT_AFTER = {"kali", "x", "orang", "hari", "jam", "menit", "persen", "%", "tahun", "bulan", "minggu",
                 "ribu", "juta", "lembar", "kg", "rb", "jt", "kilo", "liter", "buah", "km", "meter", "pekan"}
@@ -84,6 +96,7 @@ class Gazetteer:
 
     index: dict[str, list[tuple[tuple[str, ...], Entry]]] = field(default_factory=dict)
     ballot_numbers: frozenset[int] = frozenset(range(1, 7))
+    hashtag_keys: dict[str, str] = field(default_factory=dict)  # hashtag_key(profile hashtag) -> label
 
     def add(self, phrase: str, category: str, label: str | None = None, caps: str = "") -> None:
         toks = normalize_phrase(phrase)
@@ -98,9 +111,12 @@ class Gazetteer:
     def match(self, norms: list[str], toks: Tokens | None = None) -> list[Match]:
         """Return non-overlapping matches, longest first, plus ballot-number cues."""
         out: list[Match] = []
+        weak: list[Match] = []  # ballot numbers that need an electoral context elsewhere in the post
         index, pos = self.index, 0
         # Only tokens that can start a phrase or a number are looked at (a cheap comprehension).
-        for i in [k for k, t in enumerate(norms) if t in index or t[0] in _NUMERIC_START or t in NUMBER_WORDS]:
+        tags = bool(self.hashtag_keys)
+        for i in [k for k, t in enumerate(norms)
+                  if t in index or t[0] in _NUMERIC_START or t in NUMBER_WORDS or (tags and t[0] == "#")]:
             if i < pos:
                 continue  # inside the previous match
             tok = norms[i]
@@ -109,19 +125,37 @@ class Gazetteer:
                 if tuple(norms[i : i + len(phrase)]) == phrase:
                     if entry.caps and toks is not None:
                         raw = toks.text[toks.starts[i] : toks.ends[i + len(phrase) - 1]]
-                        ok = raw == raw.upper() or raw.startswith("#") or (
-                            entry.caps == "title" and raw[:1].isupper() and not _sentence_start(toks, i))
+                        if entry.caps == "upper":
+                            ok = raw == raw.upper() or raw.startswith("#")
+                        else:  # "title": "Sandi" mid-sentence, not "sandi", "SANDI" or a sentence's first word
+                            ok = raw.startswith("#") or (raw[:1].isupper() and raw != raw.upper()
+                                                         and not _sentence_start(toks, i))
                         if not ok:
                             continue  # "maju bersama", "budi pekerti" in lower case are just words
                     hit = Match(entry.category, entry.label, i, i + len(phrase))
                     break
+            if hit is None and tok[0] == "#" and self.hashtag_keys:
+                label = self.hashtag_keys.get(hashtag_key(tok))
+                if label is not None:
+                    hit = Match("tagar_kandidat", label, i, i + 1)
             if hit is None and (tok[0] in _NUMERIC_START or tok in NUMBER_WORDS):
                 num = self._ballot_number(norms, i)
                 if num is not None:
                     hit = Match("nomor_urut", str(num), i, i + 1)
+                    padded = len(tok) == 2 and tok[0] == "0"
+                    if not (i > 0 and norms[i - 1] in _STRONG_CUE_BEFORE) and not (
+                            i > 1 and norms[i - 1] == "nomor" and norms[i - 2] in _STRONG_CUE_BEFORE) and not (
+                            padded and ((i > 0 and norms[i - 1] in _STANCE_NEAR_NUMBER)
+                                        or (i + 1 < len(norms) and norms[i + 1] in _STANCE_NEAR_NUMBER))):
+                        weak.append(hit)
             if hit is not None:
                 out.append(hit)
                 pos = hit.end
+        if weak and not any(m.category in ELECTORAL_CONTEXT or (m.category == "nomor_urut" and m not in weak)
+                            for m in out):
+            # "nomor 1", "01", "pilih 1" are ballot numbers only in a post about the election:
+            # not in "juara nomor 1", "Jl. Mawar No. 1", "tanggal 01", "pilih 1 aja kak warnanya".
+            out = [m for m in out if not any(m is w for w in weak)]
         return out
 
     def _ballot_number(self, norms: list[str], i: int) -> int | None:
@@ -142,9 +176,25 @@ class Gazetteer:
             return None
         if i > 0 and norms[i - 1] in _PLACE_BEFORE:
             return None
+        if i > 1 and norms[i - 1] == "nomor" and norms[i - 2] in _RANK_BEFORE:
+            return None  # "juara nomor 1", "Jl. Mawar No. 1", "rumah nomor 2"
         if padded or (i > 0 and norms[i - 1] in _CUE_BEFORE):
             return num
         return None
+
+
+_LEET = str.maketrans("013457", "oieast")
+
+
+@lru_cache(maxsize=50_000)
+def hashtag_key(tag: str) -> str:
+    """Canonical letters of a hashtag: case, digits used as letters ("T3tap") and years dropped, so
+    "#2019GantiPresiden", "#gantipresiden2019" and "#GantiPresiden2019" share one key."""
+    import re
+
+    body = tag.lstrip("#").lower()
+    body = re.sub(r"(?<=[a-z])[013457](?=[a-z])", lambda m: m.group(0).translate(_LEET), body)
+    return re.sub(r"[^a-z]", "", body)
 
 
 @lru_cache(maxsize=1)
@@ -169,9 +219,29 @@ def _dictionary_words() -> frozenset[str]:
     return frozenset(table) | frozenset(table.values()) | frozenset(slang_table()) | common | norms
 
 
+# Everyday words that spaCy's lemma table lacks but that are also names or name parts:
+# "kata sandi" (password), "amin" / "aamiin" (ending a prayer), "kiai" (any cleric), "pakde".
+EVERYDAY_WORDS = frozenset({"sandi", "amin", "aamiin", "amiin", "kiai", "kyai", "pakde", "bude", "ustad", "ustaz",
+                            "habib", "gus", "mbah", "cak", "uno", "pekerti", "budi"})
+
+
 def _is_word(token: str) -> bool:
     """True when a name part is also an ordinary Indonesian word (spaCy's lemma table knows it)."""
-    return token in _dictionary_words()
+    return token in EVERYDAY_WORDS or token in _dictionary_words()
+
+
+def _alias_caps(name: str, words: tuple[str, ...]) -> str:
+    """How a profile name must be written in a post to count: any case for a real name ("Jokowi"),
+    capitalized mid-sentence for a name that is an ordinary word ("Sandi", not "kata sandi"), and in
+    capitals only for a slogan written in capitals in the profile ("BERSINAR"). Capitals alone never
+    make an ordinary word a name: "AMIN" ending a prayer is not "Amin"."""
+    named = [w for w in words if any(c.isalpha() for c in w)]
+    if len(named) > 1 and named[0] in HONORIFICS:
+        return ""  # "Bang Budi", "Pak Harun": an honorific makes the next word a name
+    if not named or not all(_is_word(w) for w in named):
+        return ""
+    letters = [c for c in name if c.isalpha()]
+    return "upper" if letters and all(c.isupper() for c in letters) else "title"
 
 
 def _load_lexicon() -> dict[str, Any]:
@@ -217,15 +287,19 @@ def _add_profile(gaz: Gazetteer, profile: Any) -> None:
             names += [f"{a}-{b}", f"{a} - {b}", f"{a} {b}", f"{a}/{b}"]
         for name in names:
             words = normalize_phrase(name)
-            gaz.add(name, "kandidat", label, caps="upper" if words and all(_is_word(w) for w in words) else "")
-            for part in normalize_phrase(name):  # "Hendra" alone also names the candidate
+            gaz.add(name, "kandidat", label, caps=_alias_caps(name, words))
+            if len(words) < 2:
+                continue
+            # A word split out of a full name that is also an ordinary word ("Amin" of "Ma'ruf Amin",
+            # "Budi" of "Budi Santoso") never names the candidate alone, in any case ("AMIN" ending a
+            # prayer): only with an honorific ("Pak Budi"), or when the profile lists it as an alias.
+            # A distinctive part that is no word ("Hendra", "Prabowo") still names the candidate.
+            for part in words:
                 if len(part) < 3 or not part.isalpha() or part in _COMMON_WORDS:
                     continue
-                if _is_word(part):  # "gede", "budi" are words too: "Pak Gede", "Bang Budi", or capitalized
-                    for title in HONORIFICS:
-                        gaz.add(f"{title} {part}", "kandidat", label)
-                    gaz.add(part, "kandidat", label, caps="title")
-                else:
+                for title in HONORIFICS:
+                    gaz.add(f"{title} {part}", "kandidat", label)
+                if len(part) >= 4 and not _is_word(part):
                     gaz.add(part, "kandidat", label)
         for party in _get(cand, "parties", []) or []:
             if normalize_phrase(party) and " ".join(normalize_phrase(party)) not in AMBIGUOUS_PARTIES:
@@ -233,6 +307,14 @@ def _add_profile(gaz: Gazetteer, profile: Any) -> None:
             gaz.add(f"partai {party}", "partai_kandidat", label)
         for tag in _get(cand, "hashtags", []) or []:
             gaz.add("#" + tag.lstrip("#"), "tagar_kandidat", label)
+            key = hashtag_key(tag)
+            if len(key) >= 6:  # "#gantipresiden2019", "#T3tapJokowi": the same slogan glued or respelled
+                gaz.hashtag_keys.setdefault(key, label)
+            parts = split_hashtag(tag)
+            if len(parts) >= 3:  # the slogan written out: "2019 ganti presiden", "ganti presiden 2019"
+                gaz.add(" ".join(parts), "tagar_kandidat", label)
+                if parts[0].isdigit():
+                    gaz.add(" ".join(parts[1:] + parts[:1]), "tagar_kandidat", label)
         for acc in _get(cand, "accounts", []) or []:
             gaz.add("@" + str(_get(acc, "handle")).lstrip("@"), "akun_kandidat", label)
     for org in _get(profile, "official_accounts", []) or []:
@@ -247,13 +329,36 @@ def _add_profile(gaz: Gazetteer, profile: Any) -> None:
             gaz.add(" ".join(words[1:]), "daerah")
 
 
+# Words that, within STANCE_WINDOW tokens of a target (candidate, number, party, hashtag, account),
+# take a side: support, vote calls, contest talk, attacks on a candidacy. A target with none of these
+# near it is a *mention* (news, official acts, criticism of a government), not a stance.
+STANCE_CUES = frozenset({
+    "dukung", "pilih", "coblos", "contreng", "menang", "menangkan", "kalah", "lanjut", "lanjutkan",
+    "periode", "usung", "diusung", "jago", "nyapres", "nyalon", "calonkan", "mencalonkan", "capres",
+    "cawapres", "paslon", "kampanye", "relawan", "timses", "pemenangan", "vote", "support", "ganti",
+    "dipilih", "memilih", "terpilih", "putaran", "gas", "gaspol", "jagoin", "kawal", "mantap", "all",
+    "asal", "jangan", "tolak", "salam", "jari", "__nourut__", "__tagar_kandidat__", "amplop", "uang",
+    "sembako", "posko", "tim", "deklarasi", "pendukung", "lawan",
+})
+STANCE_WINDOW = 3
+_PUNCT = frozenset({"!", "?", ".", ",", "..", "...", "....", "!!", "!!!", "??", "?!", "!?", ":", ";", "-", "(", ")",
+                    '"', "'", "/", "*", "~", "''", "``", "…", "“", "”", "‘", "’"})
+# Masked targets named by the election profile, and national ones (parties and figures) from the lexicon.
+PROFILE_TARGETS = frozenset({"__kandidat__", "__nourut__", "__tagar_kandidat__", "__akun_kandidat__"})
+LEXICON_TARGETS = frozenset({"__partai__", "__tokoh__"})
+
+
 @dataclass
 class Features:
-    """What the classifier sees of one text: masked tokens, gazetteer counts, and reasons."""
+    """What the classifier sees of one text: masked tokens, gazetteer counts, and reasons.
+
+    stances: (cue, entity index) pairs: a stance word within STANCE_WINDOW tokens of a masked target.
+    """
 
     tokens: list[str]
     counts: Counter
     entities: list[dict]
+    stances: list[tuple[str, int]] = field(default_factory=list)
 
 
 def featurize(toks: Tokens, gaz: Gazetteer) -> Features:
@@ -265,6 +370,7 @@ def featurize(toks: Tokens, gaz: Gazetteer) -> Features:
     norms, starts, ends = toks.norms, toks.starts, toks.ends
     simple = _SIMPLE
     pos = 0
+    targets: list[tuple[int, int]] = []  # (position in out, entity index)
     for m in matches + [None]:
         stop = m.start if m is not None else len(norms)
         run = [simple.get(t) for t in norms[pos:stop]]
@@ -280,6 +386,8 @@ def featurize(toks: Tokens, gaz: Gazetteer) -> Features:
             break
         mask = MASKS.get(m.category)
         if mask:
+            if mask in PROFILE_TARGETS or mask in LEXICON_TARGETS:
+                targets.append((len(out), len(entities)))
             out.append(mask)
         else:
             out.extend(lemma(t) for t in norms[m.start : m.end])
@@ -288,7 +396,21 @@ def featurize(toks: Tokens, gaz: Gazetteer) -> Features:
         entities.append({"category": m.category, "text": toks.text[start:end],
                          "start": start, "end": end, "label": m.label})
         pos = m.end
-    return Features(out, counts, entities)
+    if not _PUNCT.isdisjoint(out):  # "!", "?", "..." say how loud a post is, not what side it takes
+        if targets:
+            shift = [0] * (len(out) + 1)
+            for k, t in enumerate(out):
+                shift[k + 1] = shift[k] + (t not in _PUNCT)
+            targets = [(shift[p], ent) for p, ent in targets]
+        out = [t for t in out if t not in _PUNCT]
+    if not targets:
+        return Features(out, counts, entities)
+    stances: list[tuple[str, int]] = []
+    for p, ent in targets:
+        for q in range(max(0, p - STANCE_WINDOW), min(len(out), p + STANCE_WINDOW + 1)):
+            if q != p and out[q] in STANCE_CUES:
+                stances.append((out[q], ent))
+    return Features(out, counts, entities, stances)
 
 
 def _plain(tok: str, raw: str, gaz: Gazetteer, out: list[str]) -> None:
@@ -305,7 +427,7 @@ def _plain(tok: str, raw: str, gaz: Gazetteer, out: list[str]) -> None:
             prev = part
     elif tok[0] == "@" and len(tok) > 1:
         out.append("__mention__")
-    elif tok[0] == "<":
+    elif tok.startswith(("<kc:", "<jari:")):
         out.append("__emoji_angka__")
     else:
         form = _SIMPLE[tok] = lemma(tok)
@@ -319,3 +441,26 @@ _SIMPLE: dict[str, str] = {}
 @lru_cache(maxsize=100_000)
 def _split_cached(tag: str) -> tuple[str, ...]:
     return split_hashtag(tag)
+
+
+def alias_warnings(profile: Any) -> list[str]:
+    """Warnings for `netral profile check`: profile names that are also ordinary words, and how they match."""
+    out = []
+    for cand in _get(profile, "candidates", []) or []:
+        num = _get(cand, "number")
+        for alias in _get(cand, "aliases", []) or []:
+            words = normalize_phrase(alias)
+            caps = _alias_caps(alias, words)
+            if caps == "title":
+                out.append(f"candidate {num}: alias {alias!r} is also an ordinary word; it is matched only when "
+                           f"capitalized mid-sentence (not 'kata {alias.lower()}' or {alias.upper()!r})")
+            elif len(words) == 1 and len(words[0]) < 4:
+                out.append(f"candidate {num}: alias {alias!r} is very short; expect false matches")
+        for name in _get(cand, "names", []) or []:
+            parts = [w for w in normalize_phrase(name) if w.isalpha() and len(w) >= 3 and w not in _COMMON_WORDS]
+            common = [w for w in parts if _is_word(w)]
+            if len(parts) > 1 and common:
+                out.append(f"candidate {num}: {', '.join(repr(w) for w in common)} of {name!r} is an ordinary "
+                           "word, matched only with an honorific (Pak, Bu, Kiai, ...); "
+                           "list it as an alias to match it alone")
+    return out

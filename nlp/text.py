@@ -74,6 +74,8 @@ _REDUP = re.compile(r"^([a-z]{2,})2$")
 _NUMCUE = re.compile(r"^(?:no|nmr|nomor|nomer|paslon|nourut)\.?(\d{1,2})$")
 _CLITIC = re.compile(r"^([a-z0-9]{2,})-(nya|ku|mu|lah|pun|kah)$")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_GLUED_TAG = re.compile(r"^([^#\s]+?)(#[^\W_][\w]{2,})$")
+_YEAR_WORD = re.compile(r"^((?:19|20)\d\d)([a-z]{3,})$")
 _SKINTONE = re.compile("[\U0001f3fb-\U0001f3ff]")
 
 
@@ -180,6 +182,12 @@ def normalize_token(raw: str) -> tuple[str, ...]:
         return ("__url__",)
     if low.startswith("#") and len(low) > 1:
         return (low,)  # split later, after the profile's hashtags had their chance to match
+    glued = _GLUED_TAG.match(low)
+    if glued:  # "👉#GantiPresiden", "ok#2019GantiPresiden": a hashtag glued to what precedes it
+        return tuple(normalize_token(glued.group(1))) + (glued.group(2),)
+    year = _YEAR_WORD.match(low)
+    if year:  # "2019ganti": a year glued to a word, as in slogans typed without a space
+        return (year.group(1),) + tuple(_norm_word(year.group(2)).split())
     if low.startswith("@") and len(low) > 1:
         return (low.rstrip(".:,"),)
     clitic = _CLITIC.match(low)

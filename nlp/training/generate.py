@@ -15,9 +15,14 @@ from pathlib import Path
 
 from nlp.training.grammar import S as BASE
 from nlp.training.grammar_extra import EXTRA
+from nlp.training.grammar_stance import STANCE
 
-S = {k: BASE.get(k, []) + EXTRA.get(k, []) for k in {*BASE, *EXTRA}}
-NAMING_INFO = [t for t in S["election_info"] if "{cand" in t or "{num" in t]
+S = {k: BASE.get(k, []) + EXTRA.get(k, []) + STANCE.get(k, []) for k in {*BASE, *EXTRA, *STANCE}}
+S["partisan"] = S["partisan"] + S["partisan_stance"]
+NAMING_INFO = [t for t in S["election_info"] if "{cand" in t or "{num" in t] + S["info_naming"]
+# Share of `other` posts that name a candidate or party without taking a side (issue #11: a mention is
+# not a stance), and of everyday posts with numbers or name-like words.
+NAMING_OTHER_SHARE, EVERYDAY_OTHER_SHARE = 0.45, 0.12
 
 HERE = Path(__file__).parents[1] / "data"  # the corpus is data: it lives in nlp/data/
 SEED = 20241127
@@ -63,7 +68,10 @@ def make_election(rng: random.Random, idx: int) -> dict:
         short = a.split()[0][:3].upper() + b.split()[0][:3].upper()
         cands.append({
             "number": num, "names": [a, b],
-            "aliases": [f"Pak {a.split()[0]}", alias, f"{a.split()[0]}-{b.split()[0]}"],
+            # The surname is listed as an alias, as an operator would ("Jokowi", "Prabowo"): a word split
+            # from a full name is not matched alone unless listed.
+            "aliases": [f"Pak {a.split()[0]}", alias, f"{a.split()[0]}-{b.split()[0]}", a.split()[-1],
+                        a.split()[0]],
             "parties": parties[2 * (num - 1): 2 * num],
             "hashtags": [f"#{alias.title().replace(' ', '')}{num:02d}", f"#{short}"],
             "accounts": [{"platform": "bluesky", "handle": f"{alias.lower().replace(' ', '')}{num:02d}.bsky.social"}],
@@ -83,6 +91,13 @@ def cand_ref(rng: random.Random, c: dict, full: bool = False) -> str:
         f"{a.split()[0]} {b.split()[0]}", f"{c['aliases'][1]} {n:02d}", f"{a.split()[0]}",
         f"pasangan nomor urut {n}", f"paslon nomor urut {n:02d}", f"{c['aliases'][0]}",
     ])
+
+
+def cand_name(rng: random.Random, c: dict) -> str:
+    """A way news and everyday posts name a person: names, surname, honorific; no ballot number."""
+    a, b = c["names"]
+    return rng.choice([a, a, a.split()[-1], a.split()[-1], f"Pak {a.split()[-1]}", c["aliases"][0], b,
+                       f"{a.split()[0]}-{b.split()[0]}", f"{a} dan {b}", f"bu {b.split()[0]}"])
 
 
 def expand(rng: random.Random, template: str, slots: dict) -> str:
@@ -133,6 +148,11 @@ def noisy(rng: random.Random, text: str) -> str:
     if rng.random() < 0.2:
         text = rng.choice(["Wkwk ", "Min, ", "Gaes, ", "Alhamdulillah ", "Bismillah, ", "Mantap, ",
                            "Info: ", "RT ", "Duh ", "Pagi semua, "]) + text
+    u = rng.random()
+    if u < 0.15:  # how exported tweets look: handles and links replaced by USER and URL
+        text = rng.choice(["USER ", "USER USER ", "RT USER: ", "USER USER USER "]) + text
+    elif u < 0.2:
+        text += " URL"
     if rng.random() < 0.2:
         text += rng.choice([" !!", " 🙏", " 🔥🔥", " ...", " 😂", " #viral", " #fyp", " @kawan_kita", ""])
     return re.sub(r"\s+", " ", text).strip()
@@ -151,6 +171,7 @@ def example(rng: random.Random, label: str, elections: list[dict]) -> dict:
         "num_ref": lambda: rng.choice([f"nomor {c['number']}", f"no {c['number']}", f"{c['number']:02d}",
                                        f"paslon {c['number']}", f"nomor urut {c['number']}",
                                        ["☝️", "✌️", "3️⃣", "4️⃣"][c["number"] - 1]]),
+        "cand_nm": lambda: cand_name(rng, c), "rival_nm": lambda: cand_name(rng, r),
         "cand_plain": lambda: rng.choice([c["names"][0], c["names"][0].split()[0], f"pak {c['names'][0].split()[0]}"]),
         "cand_tag": lambda: rng.choice(c["hashtags"]),
         "party": lambda: rng.choice(c["parties"] or ["Golkar"]),
@@ -163,8 +184,27 @@ def example(rng: random.Random, label: str, elections: list[dict]) -> dict:
     if label == "election_info" and rng.random() < 0.35:
         # Neutral news that names a candidate is what keeps a name from meaning "partisan".
         templates = NAMING_INFO
+    elif label == "other":
+        u = rng.random()
+        if u < NAMING_OTHER_SHARE:
+            templates = S["other_naming"]
+        elif u < NAMING_OTHER_SHARE + EVERYDAY_OTHER_SHARE:
+            templates = S["other_everyday"]
     text = noisy(rng, expand(rng, rng.choice(templates), slots))
     return {"text": text, "label": label, "profile": el["id"]}
+
+
+_GAZ: dict[str, object] = {}
+
+
+def names_a_target(text: str, election: dict) -> bool:
+    """True when the election's gazetteer finds a candidate, ballot number, hashtag, party or account."""
+    from nlp.features import TARGETS, extract
+    from nlp.gazetteer import build
+
+    gaz = _GAZ.get(election["id"]) or _GAZ.setdefault(election["id"], build(election))
+    counts = extract([text], gaz)[0].counts
+    return any(counts.get(t) for t in TARGETS)
 
 
 def real_other(limit_tweets: int, limit_reviews: int) -> list[dict]:
@@ -182,10 +222,13 @@ def main() -> None:
     rng = random.Random(SEED)
     elections = [make_election(rng, i) for i in range(60)]
     rows = []
-    for label, n in (("partisan", 3200), ("election_info", 3200), ("other", 2600)):
+    by_id = {e["id"]: e for e in elections}
+    for label, n in (("partisan", 3200), ("election_info", 3200), ("other", 4600)):
         seen = set()
         while len(seen) < n:
             ex = example(rng, label, elections)
+            if label == "partisan" and not names_a_target(ex["text"], by_id[ex["profile"]]):
+                continue  # noise hid the candidate ("nomor 1" with no election word): not a stance ON anyone
             if ex["text"] not in seen:
                 seen.add(ex["text"])
                 rows.append(ex)

@@ -92,3 +92,14 @@ def test_audit_verify_detects_tampering(netral_env):
         conn.execute(text("UPDATE audit_event SET details = '{}' WHERE id = 1"))
     result = CliRunner().invoke(cli, ["audit", "verify"])
     assert result.exit_code == 1 and "broken at event 1" in result.output
+
+
+def test_profile_check_warns_about_names_that_are_ordinary_words(tmp_path):
+    prof = tmp_path / "p.yaml"
+    text = (ROOT / "examples" / "profile.yaml").read_text()
+    prof.write_text(text.replace("aliases: [Pak Hendra, MAJU BERSAMA]", "aliases: [Pak Hendra, MAJU BERSAMA, Sandi]"))
+    result = run("profile", "check", str(prof))
+    assert result.exit_code == 0 and "Profile is valid" in result.output
+    assert "alias 'Sandi' is also an ordinary word" in result.output
+    assert "'budi' of 'Budi Santoso Wiratama' is an ordinary word" in result.output
+    assert "'Pak Hendra'" not in result.output and "'MAJU BERSAMA'" not in result.output

@@ -58,3 +58,14 @@ def test_detect_role_contract(nlp_cli):
 def test_missing_file_is_an_error(nlp_cli, tmp_path):
     result = run(nlp_cli, ["classify", str(tmp_path / "nope.jsonl")])
     assert result.exit_code != 0
+
+
+def test_classify_lone_surrogate_is_malformed_not_a_traceback(nlp_cli, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "text": "ok"}\n{"id": 2, "text": "x\\ud800y"}\n{"id": "\\udc00", "text": "a"}\n'
+                   '{"id": 4, "text": "halo"}\n', encoding="utf-8")
+    result = run(nlp_cli, ["classify", str(src)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "line 2:" in result.stderr and "line 3:" in result.stderr and "Traceback" not in result.stderr
+    assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == [1, 4]

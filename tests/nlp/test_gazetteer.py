@@ -57,10 +57,13 @@ def test_aliases_made_of_ordinary_words_only_match_in_capitals(gaz):
     assert "__kandidat__" in feat("MAJU BERSAMA menang!", gaz).tokens
 
 
-def test_name_parts_that_are_words_match_when_capitalized_mid_sentence(gaz):
-    assert "__kandidat__" not in feat("Budi pekerti harus diajarkan", gaz).tokens  # sentence start
-    assert "__kandidat__" not in feat("semua orang butuh budi pekerti", gaz).tokens
-    assert "__kandidat__" in feat("Debat kedua: Budi menjawab soal air", gaz).tokens
+def test_name_parts_that_are_words_never_match_alone(gaz):
+    # issue #11: a word split out of a full name ("Budi" of "Budi Santoso Wiratama") is not the candidate
+    # alone, in any case; with an honorific ("Bang Budi", an alias) it is.
+    for text in ("Budi pekerti harus diajarkan", "semua orang butuh budi pekerti",
+                 "Debat kedua: Budi menjawab soal air", "BUDI PEKERTI ITU PENTING"):
+        assert "__kandidat__" not in feat(text, gaz).tokens, text
+    assert "__kandidat__" in feat("Debat kedua: Pak Budi menjawab soal air", gaz).tokens
 
 
 def test_neighbourhood_and_polling_station_numbers_are_not_ballot_numbers(gaz):
