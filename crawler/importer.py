@@ -178,7 +178,7 @@ def import_file(engine: Engine, path: Path, fmt: str = "auto", batch_size: int =
     if fmt == "zeeschuimer":  # browser captures: their own reader and mappers
         from crawler.captures.zeeschuimer import import_captures
 
-        return import_captures(engine, path, batch_size=batch_size)
+        return import_captures(engine, path)
     try:
         info = inspect_text(path, legacy=fmt == "csv", kind=fmt.upper())
         if fmt == "csv":  # the header is checked before a run starts

@@ -26,7 +26,7 @@ from crawler.items import AccountItem, InteractionItem, PostItem
 from crawler.normalize import normalize_item
 from crawler.validate import Invalid, check_item
 from models.base import RunStatus
-from models.bindings import bind_from_capture
+from models.bindings import bind_from_capture, registry_handles
 from models.evidence import sha256_text
 from models.ingest import Ingestor
 from models.runs import finish_run, start_run
@@ -83,7 +83,7 @@ def read_lines(path: Path):
 
 
 def import_captures(engine: Engine, path: Path, uploader: str | None = None, via: str = "cli",
-                    platform: str | None = None, batch_size: int = 500, run_id: int | None = None) -> ImportReport:
+                    platform: str | None = None, batch_size: int = 2000, run_id: int | None = None) -> ImportReport:
     """Store every capture line of the file; lines that fail are reported and skipped.
 
     platform: the Zeeschuimer module id the upload claimed (X-Zeeschuimer-Platform); a line of another
@@ -170,7 +170,9 @@ def _bind(engine: Engine, seen: dict, uploader: str | None, run_id: int, file_sh
     """Bind registry handles to the accounts the captures showed under them (models.bindings)."""
     bound = 0
     with Session(engine) as session, session.begin():
-        for (platform, handle), captures in sorted(seen.items()):
-            bound += bind_from_capture(session, platform, handle, captures, uploader or "cli",
-                                       run_id=run_id, file_sha256=file_sha256)
+        for platform in sorted({p for p, _ in seen}):
+            handles = sorted(h for p, h in seen if p == platform)
+            for handle in sorted(registry_handles(session.connection(), platform, handles)):
+                bound += bind_from_capture(session, platform, handle, seen[(platform, handle)], uploader or "cli",
+                                           run_id=run_id, file_sha256=file_sha256)
     return bound
