@@ -12,10 +12,9 @@ from werkzeug.routing import IntegerConverter
 
 from webui import blueprints, database, formatting, i18n, security
 from webui.config import load_config
-from webui.limits import MAX_REQUEST_BYTES
+from webui.limits import MAX_ID, MAX_REQUEST_BYTES
 
 log = logging.getLogger(__name__)
-MAX_ID = 2**63 - 1  # BIGINT: a larger id in a path is no row (404), not an overflow in the driver
 
 
 class IdConverter(IntegerConverter):

@@ -109,6 +109,7 @@ def summary(fmt, output, institution, province, regency, platform, date_from, da
     """Write the compliance summary: flagged/confirmed/dismissed counts by rule, and the confirmed cases."""
     from webui.exports import writer
     from webui.exports.query import SummaryFilter
+    from webui.exports.tabular import write_file_atomically
 
     try:
         f = SummaryFilter.from_mapping(dict(institution=institution, province=province, regency=regency,
@@ -127,8 +128,7 @@ def summary(fmt, output, institution, province, regency, platform, date_from, da
         if output is None:
             write(s, f, with_nip, sys.stdout.buffer)
         else:
-            with open(output, "wb") as fh:
-                write(s, f, with_nip, fh)
+            write_file_atomically(output, lambda fh: write(s, f, with_nip, fh))
             click.echo(f"summary written to {output}", err=True)
 
 
@@ -139,6 +139,7 @@ def summary(fmt, output, institution, province, regency, platform, date_from, da
 def case(flag_id: int, output: Path, with_nip: bool) -> None:
     """Write the evidence report (PDF) for one flagged case."""
     from webui.exports.evidence import write_case_pdf
+    from webui.exports.tabular import write_file_atomically
     from webui.review.case_data import load_case
 
     engine = open_engine()
@@ -146,8 +147,8 @@ def case(flag_id: int, output: Path, with_nip: bool) -> None:
         found = load_case(s, flag_id)
         if found is None:
             raise click.ClickException(f"no flag with id {flag_id}")
-        with open(output, "wb") as fh:
-            write_case_pdf(found, fh, include_nip=with_nip, generated_by=_actor())
+        write_file_atomically(output, lambda fh: write_case_pdf(found, fh, include_nip=with_nip,
+                                                                generated_by=_actor()))
     with session_scope(engine, write=True) as s:
         record_event(s, _actor(), audit.EXPORT_CASE, "flag", flag_id, {"nip": with_nip})
     click.echo(f"evidence report written to {output}", err=True)

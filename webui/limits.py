@@ -21,6 +21,9 @@ MAX_PARAM_CHARS = 255  # a query filter value
 USERNAME_RE = re.compile(r"[\w.@+-]+")
 
 
+MAX_ID = 2**63 - 1  # BIGINT: a larger id in a path or cursor is no row (404 / ignored), not a driver overflow
+
+
 class LimitError(ValueError):
     """A value is too long or malformed; str(error) is the message for the user."""
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from models import User, UserRole, record_event, session_scope
 from models.audit import USER_ADD, USER_CHANGE_PASSWORD, USER_SET_PASSWORD
+from webui.limits import check_username
 from webui.passwords import hash_password
 
 
@@ -22,6 +23,7 @@ class UsernameTaken(Exception):
 def create_user(engine: Engine, actor: str, username: str, password: str, role: UserRole,
                 locale: str = "id") -> User:
     """Add a user and record who added them; raise ValueError (password) or UsernameTaken."""
+    username = check_username(username)  # raises LimitError (a ValueError) with the reason
     password_hash = hash_password(password)
     with session_scope(engine, write=True) as s:
         if not username or s.scalar(select(User.id).where(User.username == username)):

@@ -10,6 +10,7 @@ from models.audit import USER_ADD, USER_CHANGE_PASSWORD, USER_SET_PASSWORD, cli_
 from tests.webui.conftest import fresh
 from webui import users as accounts
 from webui.access import auth_hash
+from webui.limits import LimitError
 from webui.passwords import verify_password
 
 SECRET = "a long passphrase"
@@ -30,8 +31,11 @@ def test_create_user_hashes_and_audits(engine, db_session):
 
 def test_taken_or_empty_names_and_short_passwords_write_nothing(engine, db_session):
     accounts.create_user(engine, "admin", "ani", SECRET, UserRole.VIEWER)
-    for name in ("ani", ""):
-        with pytest.raises(accounts.UsernameTaken):
+    with pytest.raises(accounts.UsernameTaken):
+        accounts.create_user(engine, "admin", "ani", SECRET, UserRole.VIEWER)
+    # Every caller (CLI, web, demo) gets the same username rules from the service.
+    for name, reason in (("", "empty"), ("ani budi", "no spaces"), ("ani\u202e", "invisible")):
+        with pytest.raises(LimitError, match=reason):
             accounts.create_user(engine, "admin", name, SECRET, UserRole.VIEWER)
     with pytest.raises(ValueError, match="at least"):
         accounts.create_user(engine, "admin", "budi", "short", UserRole.VIEWER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from models import Decision, Flag, FlagStatus, Platform, Review, Severity
+from models import Decision, FlagStatus, Platform, Review, Severity
 from webui.access import DECIDERS, require_role
 from webui.database import db, engine
 from webui.review import queue as q
@@ -23,12 +23,18 @@ def index():
     rows, next_cursor = q.page(db(), f, cfg["NETRAL_QUEUE_PAGE_SIZE"], request.args.get("after", ""), g.user)
     counts = q.status_counts(engine(), db(), cfg["NETRAL_COUNTS_CACHE_SECONDS"])
     pol = policy()
-    return render_template(
+    bad_cursor = bool(request.args.get("after")) and q.decode_cursor(request.args["after"], f.sort) is None
+    if bad_cursor:
+        f.errors.append("after")
+    page_html = render_template(
         "queue.html", f=f, rows=rows, next_cursor=next_cursor, counts=counts, statuses=list(FlagStatus),
         severities=list(Severity), platforms=list(Platform), rules=_rules(),
         first_page=not request.args.get("after"), pol=pol, claim_active=claim_active,
         took_part=_took_part([r.id for r in rows if r.status in OPEN]) if pol.two_person else set(),
     )
+    # The page still shows (the bad values replaced by their defaults and named), but a client learns it
+    # asked for something unreadable.
+    return page_html, 400 if f.errors else 200
 
 
 def _took_part(flag_ids: list[int]) -> set[int]:
@@ -47,15 +53,8 @@ def _took_part(flag_ids: list[int]) -> set[int]:
 
 
 def _rules() -> list[str]:
-    """Rule codes for the filter: the NLP registry when it is importable, else the codes in use."""
-    codes = rule_codes()
-    if codes:
-        return codes
-    cached = current_app.extensions.get("netral_rule_codes")
-    if cached is None:
-        cached = sorted(db().scalars(select(Flag.rule_code).distinct().limit(200)))
-        current_app.extensions["netral_rule_codes"] = cached
-    return cached
+    """Rule codes for the filter, from the NLP rule registry."""
+    return rule_codes()
 
 
 @bp.post("/<int:flag_id>/claim")

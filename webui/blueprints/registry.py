@@ -17,6 +17,7 @@ from models import AccountLink, LinkStatus, Person, PersonRole, UserRole, audit,
 from models.registry import person_key
 from webui.access import require_role
 from webui.database import db, engine
+from webui.limits import MAX_ID
 from webui.review.queue import clear_counts
 from webui.review.service import withdraw_for_link
 
@@ -36,7 +37,7 @@ def index():
     if role in {r.value for r in PersonRole}:
         query = query.where(Person.role == PersonRole(role))
     after = request.args.get("after", "")
-    if after.isdigit():
+    if after.isascii() and after.isdigit() and int(after) <= MAX_ID:
         query = query.where(Person.id > int(after))
     people = db().scalars(query).all()
     suggested = db().scalars(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from models import Account, Flag, FlagStatus, Person, Platform, Severity, User
 from webui.config import display_zone
+from webui.limits import MAX_ID
 from webui.ttlcache import TTLCache
 
 SORTS = ("score", "time")
@@ -65,7 +66,6 @@ class QueueFilter:
 # Filter dates and cursor keys outside these bounds are refused: a day's bounds in UTC must stay within
 # what Python and the databases can hold (date.max + 1 day overflows), and ids within BIGINT.
 MIN_DAY, MAX_DAY = date(1900, 1, 1), date(9000, 12, 31)
-MAX_ID = 2**63 - 1
 
 
 def _parse_date(value: str) -> date | None:
