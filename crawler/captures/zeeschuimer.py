@@ -105,6 +105,7 @@ def import_captures(engine: Engine, path: Path, uploader: str | None = None, via
     targets: dict[tuple[str, str], list[int]] = {}
     seen: dict[tuple[str, str], dict[str, dict]] = {}  # (platform, handle) -> platform id -> its capture
     pages: set[str] = set()
+    modules: set[str] = set()
     first_ms, last_ms = None, None
     first_unstored = 1
     try:
@@ -128,6 +129,7 @@ def import_captures(engine: Engine, path: Path, uploader: str | None = None, via
             ms = item["timestamp_collected"]
             first_ms = ms if first_ms is None else min(first_ms, ms)
             last_ms = ms if last_ms is None else max(last_ms, ms)
+            modules.add(item["source_platform"])
             if isinstance(item.get("nav_index"), str) and len(pages) < 10_000:
                 pages.add(item["nav_index"])
             for it in items:
@@ -157,6 +159,7 @@ def import_captures(engine: Engine, path: Path, uploader: str | None = None, via
         counts["bound_accounts"] = bound
     finish_run(engine, run_id, RunStatus.COMPLETED, item_counts=counts, error_counts=dict(errors),
                cursor_state={"capture": {"first_ms": first_ms, "last_ms": last_ms, "pages": sorted(pages),
+                                         "platforms": sorted(modules),
                                          "rejected": [[n, why[:200]] for n, why in report.rejected[:100]]}})
     return report
 

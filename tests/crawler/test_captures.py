@@ -144,3 +144,17 @@ def test_netral_import_reads_ndjson_and_capture_lines_under_any_name(engine, tmp
     renamed = tmp_path / "export.jsonl"
     renamed.write_text((CAPTURES / "instagram.ndjson").read_text(encoding="utf-8"), encoding="utf-8")
     assert import_file(engine, renamed).stored["post"] == 3
+
+
+def test_provenance_for_the_case_page_names_page_time_and_uploader(engine):
+    from crawler.captures.provenance import provenance
+
+    import_captures(engine, CAPTURES / "tiktok.ndjson", uploader="rina", via="extension")
+    import_captures(engine, CAPTURES / "tiktok-comments.ndjson", uploader="budi", via="web")
+    with Session(engine) as s:
+        reply = s.scalars(select(Interaction)).first()
+        shown = provenance(s, reply.raw_json)
+        assert shown["source"] == "zeeschuimer" and shown["uploader"] == "budi" and shown["via"] == "web"
+        assert shown["page"] == "https://www.tiktok.com/@tagline01.official/video/7438291045567382791"
+        assert shown["captured_at"] == "2024-11-18T03:20:01+00:00" and shown["run_id"] == 2
+        assert provenance(s, '{"uri": "at://did:plc:x/app.bsky.feed.post/1"}') is None
