@@ -101,3 +101,25 @@ def test_profile_urls(platform, url, handle):
 def test_profile_urls_that_name_no_profile_are_refused(platform, url):
     with pytest.raises(ValueError, match="profile"):
         handle_from_url(platform, url)
+
+
+def test_registry_rows_by_profile_url_are_bound_by_captures_of_each_platform(engine, tmp_path):
+    from models import session_scope
+    from models.registry_import import import_registry
+
+    csv = tmp_path / "registry.csv"
+    csv.write_text(
+        "name,role,institution,unit,position,region,platform,handle,profile_url,nip\n"
+        "Budi,pns,Dinas PUPR,,,,tiktok,,https://www.tiktok.com/@budi.asn,\n"
+        "Siti,pppk,SD Negeri 1,,,,x,,https://x.com/Siti_Guru,\n"
+        "Andi,pns,Kecamatan Talawi,,,,instagram,,https://www.instagram.com/andi.camat/,\n"
+        "Rina,pppk,Dinas Kesehatan,,,,threads,,https://www.threads.net/@rina.pppk,\n", encoding="utf-8")
+    with session_scope(engine, write=True) as session:
+        import_registry(session, csv)
+    for name in ("tiktok", "tiktok-comments", "twitter", "instagram", "threads"):
+        import_captures(engine, CAPTURES / f"{name}.ndjson", uploader="rev")
+    assert [row for row in links(engine) if row[2] == "registry"] == [
+        ("1450000000000000777", "siti_guru", "registry", "confirmed"),
+        ("5512345678", "andi.camat", "registry", "confirmed"),
+        ("63000000001", "rina.pppk", "registry", "confirmed"),
+        ("6900000000000000001", "budi.asn", "registry", "confirmed")]
