@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g
+from flask_babel import gettext as _
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -54,13 +55,13 @@ def _error_handlers(app: Flask) -> None:
         session = g.get("db")
         if session is not None:
             session.rollback()  # a failed statement leaves PostgreSQL's transaction unusable
-        return _plain(BadRequest.code, "A value in the request is out of range (a number or date too large or "
-                                       "too small).")
+        return _plain(BadRequest.code, _("A value in the request is out of range (a number or date too large "
+                                         "or too small)."))
 
     app.register_error_handler(OverflowError, out_of_range)
     app.register_error_handler(DataError, out_of_range)
     app.register_error_handler(RequestEntityTooLarge, lambda exc: _plain(
-        RequestEntityTooLarge.code, f"The request is too large: at most {MAX_REQUEST_BYTES // 2**20} MB."))
+        RequestEntityTooLarge.code, _("The request is too large: at most %(n)s MB.", n=MAX_REQUEST_BYTES // 2**20)))
 
 
 def _plain(code: int, message: str):

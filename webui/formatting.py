@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime
 
 from flask import Flask
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from webui.config import display_zone
@@ -126,8 +127,8 @@ def pretty_json(raw: str | None, limit: int = 50_000) -> str:
         text = raw
     if len(text) <= limit:
         return visible(text)
-    return visible(text[:limit]) + f"\n… [truncated: {limit} of {len(text)} characters shown; the full raw file is " \
-        "a download]"
+    return visible(text[:limit]) + "\n… " + _("[truncated: %(shown)s of %(n)s characters shown; the full raw file is "
+                                              "a download]", shown=limit, n=len(text))
 
 
 def http_url(value: str | None) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
+
 MAX_NOTE_CHARS = 100_000  # a reviewer's note or reason (characters)
 MAX_POST_TEXT_CHARS = 100_000  # crawled post text shown on a page before it is cut (the raw file holds all)
 MAX_USERNAME_LENGTH = 150  # app_user.username is VARCHAR(150)
@@ -32,7 +34,7 @@ def check_note(note: str | None, limit: int = MAX_NOTE_CHARS) -> str:
     """Return the note stripped, or raise LimitError when it is longer than `limit` characters."""
     note = (note or "").strip()
     if len(note) > limit:
-        raise LimitError(f"The note is too long: {len(note)} characters, at most {limit}.")
+        raise LimitError(_("The note is too long: %(n)s characters, at most %(limit)s.", n=len(note), limit=limit))
     return note
 
 
@@ -41,12 +43,12 @@ def check_username(username: str | None) -> str:
     control, invisible or bidirectional characters (a username must read the same everywhere it is shown)."""
     username = (username or "").strip()
     if not username:
-        raise LimitError("The username is empty.")
+        raise LimitError(_("The username is empty."))
     if len(username) > MAX_USERNAME_LENGTH:
-        raise LimitError(f"The username is too long: at most {MAX_USERNAME_LENGTH} characters.")
+        raise LimitError(_("The username is too long: at most %(n)s characters.", n=MAX_USERNAME_LENGTH))
     if not USERNAME_RE.fullmatch(username) or any(unicodedata.category(ch)[0] == "C" for ch in username):
-        raise LimitError("The username may hold only letters, digits and . @ + - _ (no spaces or invisible "
-                         "characters).")
+        raise LimitError(_("The username may hold only letters, digits and . @ + - _ (no spaces or "
+                           "invisible characters)."))
     return username
 
 

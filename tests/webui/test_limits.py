@@ -19,7 +19,7 @@ def test_note_limit_has_a_clear_message(app):
     with app.test_request_context():
         assert check_note("  ok  ") == "ok"
         assert len(check_note("x" * MAX_NOTE_CHARS)) == MAX_NOTE_CHARS
-        with pytest.raises(LimitError, match="too long.*100001.*100000"):
+        with pytest.raises(LimitError, match="terlalu panjang.*100001.*100000"):  # Indonesian by default
             check_note("x" * (MAX_NOTE_CHARS + 1))
 
 
@@ -43,7 +43,7 @@ def test_usernames_are_checked_on_the_users_screen(as_role, db_session):
 def test_a_huge_request_body_is_refused_with_a_message(as_role):
     response = as_role("reviewer").post("/case/1/decide", {"decision": "confirm", "note": "x" * (3 * 2**20)})
     assert response.status_code == 413
-    assert "too large" in response.get_data(as_text=True)
+    assert "terlalu besar: paling banyak 2 MB" in response.get_data(as_text=True)  # Indonesian by default
 
 
 def test_the_session_cookie_holds_nothing_of_the_password_hash(app, users, as_role):

@@ -10,6 +10,7 @@ from models import Decision
 from models.base import UserRole
 from webui.access import DECIDERS, require_role
 from webui.database import db, engine
+from webui.limits import LimitError, check_note
 from webui.review import queue as q
 from webui.review.case_data import load_case
 from webui.review.messages import conflict_message, policy
@@ -74,6 +75,8 @@ def _act(flag_id: int, action) -> object:
         if str(exc) == "not_found":
             abort(404)
         flash(_message(str(exc)), "error")
+    except LimitError as exc:
+        flash(str(exc), "error")
     q.clear_counts()
     return redirect(url_for("case.show", flag_id=flag_id))
 
@@ -99,7 +102,7 @@ def decide_flag(flag_id: int):
         abort(400)
 
     def action():
-        decide(engine(), flag_id, g.user, decision, request.form.get("note", ""), policy(), _seen())
+        decide(engine(), flag_id, g.user, decision, check_note(request.form.get("note")), policy(), _seen())
         flash(_("Decision recorded."), "ok")
 
     return _act(flag_id, action)
@@ -115,7 +118,7 @@ def correct_flag(flag_id: int):
         abort(400)
 
     def action():
-        correct(engine(), flag_id, g.user, decision, request.form.get("note", ""), _seen())
+        correct(engine(), flag_id, g.user, decision, check_note(request.form.get("note")), _seen())
         flash(_("Correction recorded."), "ok")
 
     return _act(flag_id, action)

@@ -17,7 +17,7 @@ from models import AccountLink, LinkStatus, Person, PersonRole, UserRole, audit,
 from models.registry import person_key
 from webui.access import require_role
 from webui.database import db, engine
-from webui.limits import MAX_ID
+from webui.limits import MAX_ID, LimitError, check_note
 from webui.review.queue import clear_counts
 from webui.review.service import withdraw_for_link
 
@@ -126,18 +126,23 @@ def decide_link(link_id: int):
         status = LinkStatus(request.form.get("status", ""))
     except ValueError:
         abort(400)
+    try:  # the note is stored whole or refused, never cut silently
+        note = check_note(request.form.get("note"))
+    except LimitError as exc:
+        flash(str(exc), "error")
+        return redirect(request.referrer or url_for("registry.index"))
     with session_scope(engine(), write=True) as s:
         link = s.get(AccountLink, link_id, with_for_update=True)
         if link is None:
             abort(404)
         before = link.status.value
         link.status, link.decided_by = status, g.user.username
-        link.note = request.form.get("note", "").strip()[:2000] or link.note
+        link.note = note or link.note
         withdrawn: list[int] = []
         if status is LinkStatus.REJECTED and before != LinkStatus.REJECTED.value:
             s.flush()
             # The record is corrected: flags that accused this person for this account are withdrawn.
-            withdrawn = withdraw_for_link(s, link, g.user, request.form.get("note", "").strip()[:2000])
+            withdrawn = withdraw_for_link(s, link, g.user, note)
         record_event(s, g.user.username, f"registry.link.{status.value}", "account_link", link.id,
                      {"person_id": link.person_id, "account_id": link.account_id, "before": before,
                       **({"withdrawn_flags": withdrawn} if withdrawn else {})})
