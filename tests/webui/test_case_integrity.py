@@ -64,3 +64,26 @@ def test_case_pdf_prints_the_chain_head(as_role, db_session, users, engine):
     assert response.status_code == 200
     with session_scope(engine) as s:
         assert s.query(AuditEvent).count() >= 2
+
+
+def test_a_browser_capture_says_what_it_is_evidence_of(as_role, db_session, users):
+    """A capture is evidence of what a supervisor's browser received, not of a read from the platform."""
+    import json
+
+    from models import Post
+    from models.evidence import sha256_text
+
+    flag = make_flag(db_session)
+    line = json.dumps({"nav_index": "1:1:0", "item_id": "7", "timestamp_collected": 1732000000000,
+                       "source_platform": "tiktok.com", "source_platform_url": "https://www.tiktok.com/@cand01",
+                       "source_url": "https://www.tiktok.com/api/post/item_list/", "user_agent": "Mozilla/5.0",
+                       "data": {"id": "7", "desc": "Ayo coblos nomor 1!"}})
+    post = db_session.get(Post, flag.post_id)
+    post.raw_json, post.raw_sha256 = line, sha256_text(line)
+    db_session.commit()
+    html = as_role("viewer").get(f"/case/{flag.id}").get_data(as_text=True)
+    assert 'class="capture"' in html and "https://www.tiktok.com/@cand01" in html
+    assert "2024-11-19 14:06" in html  # timestamp_collected, shown in WIB
+    plain = make_flag(db_session)
+    db_session.commit()
+    assert 'class="capture"' not in as_role("viewer").get(f"/case/{plain.id}").get_data(as_text=True)

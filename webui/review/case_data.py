@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from crawler.captures.provenance import provenance
 from models import Account, AccountLink, Classification, Flag, Interaction, Person, Post, Review
 from models.audit import ChainHead, chain_head
 from models.evidence import sha256_text
@@ -33,6 +35,9 @@ class Case:
     # the payload or its hash was changed after capture.
     tampered: list[str] = field(default_factory=list)
     chain_head: ChainHead | None = None  # the audit chain's latest event when the case was read
+    # Rows that came from a browser capture (Zeeschuimer): evidence of what a supervisor's browser received,
+    # with the page, capture time and uploader (crawler.captures.provenance), by row name as above.
+    captures: dict[str, dict] = field(default_factory=dict)
 
 
 def load_case(session: Session, flag_id: int) -> Case | None:
@@ -78,6 +83,10 @@ def load_case(session: Session, flag_id: int) -> Case | None:
     case.tampered = [name for name, row in (("interaction", interaction), ("post", post), ("own_post", own_post))
                      if row is not None and sha256_text(row.raw_json or "") != row.raw_sha256]
     case.chain_head = chain_head(session)
+    for name, row in (("interaction", interaction), ("post", post), ("own_post", own_post)):
+        found = provenance(session, row.raw_json) if row is not None else None
+        if found is not None:
+            case.captures[name] = {**found, "captured_at": datetime.fromisoformat(found["captured_at"])}
     return case
 
 
