@@ -52,10 +52,8 @@ import hashlib
 import hmac
 import logging
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import String, func, select, text
@@ -143,22 +141,9 @@ def audit_key() -> bytes:
     key = os.environ.get(AUDIT_KEY_ENV)
     if key:
         return key.encode("utf-8")
-    from models.session import instance_dir
+    from models.session import instance_secret
 
-    path: Path = instance_dir() / AUDIT_KEY_FILE
-    if not path.exists():
-        # Written aside, then linked into place: processes starting together all end up reading one key.
-        tmp = path.with_name(f".{AUDIT_KEY_FILE}.{os.getpid()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return path.read_text().strip().encode("utf-8")
+    return instance_secret(AUDIT_KEY_FILE).encode("utf-8")
 
 
 def event_hash(

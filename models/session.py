@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,24 @@ def instance_dir() -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     _owner_only(path, 0o700)
     return path
+
+
+def instance_secret(name: str) -> str:
+    """Return the random secret kept in the instance folder's file `name`, creating it (mode 0600) once."""
+    path = instance_dir() / name
+    if not path.exists():
+        # Written aside, then linked into place: processes starting together all end up reading one secret.
+        tmp = path.with_name(f".{name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
 
 
 def _owner_only(path: Path, mode: int) -> None:

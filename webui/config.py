@@ -8,13 +8,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models.session import database_url, instance_dir
+from models.session import database_url, instance_secret
 from webui.limits import MAX_REQUEST_BYTES
 
 TRUE = {"1", "true", "yes", "on"}
@@ -43,20 +41,7 @@ def _secret_key() -> str:
     key = os.environ.get("NETRAL_SECRET_KEY")
     if key:
         return key
-    path: Path = instance_dir() / "secret_key"
-    if not path.exists():
-        # Written aside, then linked into place: workers starting together all end up reading one key.
-        tmp = path.with_name(f".secret_key.{os.getpid()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return path.read_text().strip()
+    return instance_secret("secret_key")
 
 
 @dataclass(frozen=True)
