@@ -8,24 +8,17 @@ Needs `apt-get install chromium` (never `playwright install`: no downloads here)
 from __future__ import annotations
 
 import shutil
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from models import Flag, FlagStatus, Platform, UserRole
+from tests.browser import OUTPUT, PASSWORD, launch, log_in, serve
 from tests.factories import make_account, make_flag, make_interaction, make_person, make_post, make_user
 from webui import create_app
 from webui.passwords import hash_password
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-PASSWORD = "browser test password"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 
 
 @pytest.fixture
@@ -40,27 +33,20 @@ def live_server(netral_env, db_session):
                   reasons=[{"text": "Hendra", "category": "kandidat"}], platform=actor.platform)
     db_session.commit()
     app = create_app({"DATABASE_URL": netral_env, "SECRET_KEY": "browser-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(app) as base:
+        yield base
 
 
 def test_review_in_a_real_browser(live_server, tmp_path, db_session):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("apt-get install chromium")
     from playwright.sync_api import expect, sync_playwright
 
     shots = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
         page = browser.new_page(accept_downloads=True)
         page.on("dialog", lambda d: pytest.fail(f"a script ran: {d.message}"))
         page.goto(f"{live_server}/queue/")
-        page.fill("input[name=username]", "rina")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        log_in(page, "rina")
         expect(page.locator("h1")).to_have_text("Antrean peninjauan")  # Indonesian by default
         expect(page.locator("a.case-link")).to_have_count(3)
 

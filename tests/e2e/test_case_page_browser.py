@@ -7,23 +7,16 @@ Screenshots go to test-output/browser/. Needs `apt-get install chromium` (never 
 from __future__ import annotations
 
 import shutil
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from models import FlagStatus, InteractionKind, PersonRole, Severity, UserRole
+from tests.browser import OUTPUT, PASSWORD, launch, log_in, serve
 from tests.factories import make_account, make_flag, make_interaction, make_person, make_post, make_user
 from webui import create_app
 from webui.passwords import hash_password
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-PASSWORD = "browser test password"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 
 
 @pytest.fixture
@@ -42,29 +35,22 @@ def live_server(netral_env, db_session):
                         status=FlagStatus.CONFIRMED)
     db_session.commit()
     app = create_app({"DATABASE_URL": netral_env, "SECRET_KEY": "browser-test", "NETRAL_TWO_PERSON_RULE": True})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", open_flag.id, decided.id
-    server.shutdown()
+    with serve(app) as base:
+        yield base, open_flag.id, decided.id
 
 
 def _login(page, base, username):
     page.goto(f"{base}/queue/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, username)
 
 
 def test_case_page_in_a_real_browser(live_server, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("apt-get install chromium")
     from playwright.sync_api import expect, sync_playwright
 
     base, open_id, decided_id = live_server
     shots = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
         page = browser.new_page()
         _login(page, base, "rina")
         page.goto(f"{base}/case/{open_id}")

@@ -5,22 +5,18 @@ test-output/browser/captures.png and captures-run.png."""
 from __future__ import annotations
 
 import shutil
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from models import UserRole
+from tests.browser import OUTPUT, PASSWORD, launch, log_in, serve
 from tests.conftest import FIXTURES
 from tests.factories import make_user
-from tests.webui.test_visible_browser import ARGS, CHROMIUM, OUTPUT
 from webui import create_app
 from webui.blueprints import captures
 from webui.passwords import hash_password
 
 pytestmark = pytest.mark.slow
-PASSWORD = "browser test password"
 
 
 @pytest.fixture
@@ -29,25 +25,18 @@ def live(netral_env, db_session):
     make_user(db_session, "rina", UserRole.REVIEWER, password_hash=hash_password(PASSWORD))
     db_session.commit()
     app = create_app({"DATABASE_URL": netral_env, "SECRET_KEY": "browser-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(app) as base:
+        yield base
 
 
 def test_upload_screen_in_chromium(live, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{live}/captures/")
-        page.fill("input[name=username]", "rina")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        log_in(page, "rina")
         page.wait_for_selector("#capture-upload")
         page.fill("#token-create input[name=label]", "laptop kantor")
         page.click("#token-create button")

@@ -4,25 +4,16 @@ screenshot is copied to test-output/browser/integrity-warning.png."""
 
 from __future__ import annotations
 
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
 from sqlalchemy import text
-from werkzeug.serving import make_server
 
 from models import UserRole
+from tests.browser import PASSWORD, keep, launch, log_in, serve
 from tests.factories import make_flag, make_user
 from webui import create_app
 from webui.passwords import hash_password
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-PASSWORD = "browser test password"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 
 
 @pytest.fixture
@@ -34,27 +25,20 @@ def live_case(netral_env, db_session, engine):
         conn.execute(text("UPDATE post SET raw_json = replace(raw_json, 'nomor 1', 'nomor 2') WHERE id = :i"),
                      {"i": flag.post_id})
     app = create_app({"DATABASE_URL": netral_env, "SECRET_KEY": "browser-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", flag.id
-    server.shutdown()
+    with serve(app) as base:
+        yield base, flag.id
 
 
 def test_edited_payload_shows_the_warning_in_chromium(live_case, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     base, flag_id = live_case
     shot = tmp_path / "integrity-warning.png"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
         page = browser.new_page()
         page.goto(f"{base}/case/{flag_id}")
-        page.fill("input[name=username]", "rina")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        log_in(page, "rina")
         page.wait_for_selector("#integrity-warning")
         warning = page.inner_text("#integrity-warning")
         visible = page.is_visible("#integrity-warning")
@@ -62,5 +46,4 @@ def test_edited_payload_shows_the_warning_in_chromium(live_case, tmp_path):
         browser.close()
     assert visible and "Peringatan integritas:" in warning and "tidak cocok" in warning
     assert "(Data mentah unggahan)" in warning  # names the post's payload, not the interaction's
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot, OUTPUT / shot.name)
+    keep(shot)

@@ -4,24 +4,15 @@ Chromium against a live server; the screenshot is copied to test-output/browser/
 
 from __future__ import annotations
 
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
 from models import FlagStatus, UserRole
+from tests.browser import PASSWORD, keep, launch, log_in, serve
 from tests.factories import make_account, make_flag, make_interaction, make_person, make_post, make_user
 from webui import create_app
 from webui.passwords import hash_password
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-PASSWORD = "browser test password"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 HOSTILE = "lampiran_\u202egnp.exe dan Ho\u200bax\u2066 \ufeffx\x0b"
 
 
@@ -34,32 +25,24 @@ def live_case(netral_env, db_session):
     flag = make_flag(db_session, make_interaction(db_session, actor, post), person, status=FlagStatus.NEW)
     db_session.commit()
     app = create_app({"DATABASE_URL": netral_env, "SECRET_KEY": "browser-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", flag.id
-    server.shutdown()
+    with serve(app) as base:
+        yield base, flag.id
 
 
 def test_bidi_and_zero_width_characters_show_as_markers_in_chromium(live_case, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     base, flag_id = live_case
     shot = tmp_path / "visible-case.png"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
         page = browser.new_page()
         page.goto(f"{base}/case/{flag_id}")
-        page.fill("input[name=username]", "rina")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        log_in(page, "rina")
         page.wait_for_selector("#post-text")
         shown = page.inner_text("#post-text")
         page.screenshot(path=shot, full_page=True)
         browser.close()
     assert "lampiran_⟦U+202E⟧gnp.exe dan Ho⟦U+200B⟧ax⟦U+2066⟧ ⟦U+FEFF⟧x⟦U+000B⟧" in shown
     assert not any(ch in shown for ch in "\u202e\u200b\u2066\ufeff\x0b")
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot, OUTPUT / shot.name)
+    keep(shot)
