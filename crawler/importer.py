@@ -218,15 +218,21 @@ def import_file(engine: Engine, path: Path, fmt: str = "auto", batch_size: int =
                 first_unstored = number + 1
         _flush(engine, ingestor, report, errors, targets)
     except (SQLAlchemyError, UnicodeError, TextFileError) as exc:
-        stored = ", ".join(f"{k} {v}" for k, v in sorted(report.stored.items())) or "nothing"
-        why = _refusal(exc)
-        finish_run(engine, run_id, RunStatus.FAILED, f"line {first_unstored} on: {why}"[:500],
-                   item_counts=dict(report.stored), error_counts=dict(errors))
-        raise ImportFileError(
-            f"{path}:{first_unstored}: {why}; import run {run_id} failed. Stored before line {first_unstored}: "
-            f"{stored}. Fix the file and import it again: what is stored is not duplicated") from None
+        raise failed_run(engine, run_id, path, first_unstored, exc, report, errors, "Fix the file and import it "
+                         "again") from None
     finish_run(engine, run_id, RunStatus.COMPLETED, item_counts=dict(report.stored), error_counts=dict(errors))
     return report
+
+
+def failed_run(engine, run_id: int, path, first_unstored: int, exc: Exception, report, errors, advice: str
+               ) -> ImportFileError:
+    """Close the run as failed with what it stored, and return the error that names the line it stopped at."""
+    stored = ", ".join(f"{k} {v}" for k, v in sorted(report.stored.items())) or "nothing"
+    why = _refusal(exc)
+    finish_run(engine, run_id, RunStatus.FAILED, f"line {first_unstored} on: {why}"[:500],
+               item_counts=dict(report.stored), error_counts=dict(errors))
+    return ImportFileError(f"{path}:{first_unstored}: {why}; import run {run_id} failed. Stored before line "
+                           f"{first_unstored}: {stored}. {advice}: what is stored is not duplicated")
 
 
 def _refusal(exc: Exception) -> str:

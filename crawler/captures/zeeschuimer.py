@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawler.captures import MAPPERS
-from crawler.importer import ImportFileError, ImportReport, _flush, _refusal
+from crawler.importer import ImportFileError, ImportReport, _flush, failed_run
 from crawler.items import AccountItem, InteractionItem, PostItem
 from crawler.normalize import normalize_item
 from crawler.validate import Invalid, check_item
@@ -147,13 +147,8 @@ def import_captures(engine: Engine, path: Path, uploader: str | None = None, via
         _flush(engine, ingestor, report, errors, targets)
         bound = _bind(engine, seen, uploader, run_id, info.sha256)
     except (SQLAlchemyError, UnicodeError, TextFileError) as exc:
-        stored = ", ".join(f"{k} {v}" for k, v in sorted(report.stored.items())) or "nothing"
-        why = _refusal(exc)
-        finish_run(engine, run_id, RunStatus.FAILED, f"line {first_unstored} on: {why}"[:500],
-                   item_counts=dict(report.stored), error_counts=dict(errors))
-        raise ImportFileError(
-            f"{path}:{first_unstored}: {why}; import run {run_id} failed. Stored before line {first_unstored}: "
-            f"{stored}. Import the file again: what is stored is not duplicated") from None
+        raise failed_run(engine, run_id, path, first_unstored, exc, report, errors, "Import the file again") \
+            from None
     counts = dict(report.stored)
     if bound:
         counts["bound_accounts"] = bound
